@@ -1,0 +1,78 @@
+"""Command line: ``review validate|grade|report [--root DIR]``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from .errors import WorkbookError
+from .workbook import check_workbook, find_root
+
+
+def _validate(args: argparse.Namespace) -> int:
+    root = find_root(args.root)
+    checked = check_workbook(root)
+    for note in checked.notes:
+        print(f"note: {note}", file=sys.stderr)
+    if checked.problems:
+        for p in checked.problems:
+            print(p)
+        n = len(checked.problems)
+        print(f"{n} problem{'s' if n != 1 else ''} found", file=sys.stderr)
+        return 1
+    counts = ", ".join(f"{len(t.rows)} {name}" for name, t in checked.tables.items() if not name.startswith("rob_") and name != "designs")
+    print(f"workbook is valid: {counts}, {len(checked.bib.entries)} bib entries")
+    return 0
+
+
+def _grade(args: argparse.Namespace) -> int:
+    from .grading import write_grades
+
+    root = find_root(args.root)
+    out = Path(args.out) if args.out else root / "build"
+    paths = write_grades(root, out)
+    for p in paths:
+        print(f"wrote {p}")
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from .report import build_reports
+
+    root = find_root(args.root)
+    out = Path(args.out) if args.out else root / "reports"
+    index = build_reports(root, out)
+    print(f"wrote {index}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="review", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("validate", help="check every table and references.bib; exit 1 if anything is wrong")
+    p.add_argument("--root", help="workbook folder (default: this repository, or $REVIEW_ROOT)")
+    p.set_defaults(func=_validate)
+    p = sub.add_parser("grade", help="grade every outcome and judge every claim; write grades.csv and verdicts.csv")
+    p.add_argument("--root")
+    p.add_argument("--out", help="output folder (default: ROOT/build)")
+    p.set_defaults(func=_grade)
+    p = sub.add_parser("report", help="execute the notebooks and write the HTML reports")
+    p.add_argument("--root")
+    p.add_argument("--out", help="output folder (default: ROOT/reports)")
+    p.set_defaults(func=_report)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except WorkbookError as exc:
+        print(f"review {args.command}: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

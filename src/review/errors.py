@@ -1,0 +1,55 @@
+"""Problems found in a workbook, and the one error type that carries them.
+
+Every check in the package reports a :class:`Problem` naming the file, the
+row (or bib entry line), the column (or bib key) and what is allowed, so a
+researcher can go straight to the cell to fix.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with a workbook file.
+
+    ``where`` is the file path relative to the workbook root; ``line`` is the
+    1-based line in that file where the row or entry starts (0 for the file as
+    a whole); ``field`` is the column name, or the bib key for bib entries.
+    """
+
+    where: str
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        loc = f"{self.where}:{self.line}" if self.line else self.where
+        return f"{loc}: {self.field}: {self.message}" if self.field else f"{loc}: {self.message}"
+
+
+class WorkbookError(Exception):
+    """Raised when a workbook cannot be used; lists every problem found."""
+
+    #: how many problems the message lists before summarising the rest
+    SHOWN = 25
+
+    def __init__(self, problems: Iterable[Problem]):
+        self.problems: list[Problem] = sorted(problems)
+        super().__init__(self._message())
+
+    def _message(self) -> str:
+        n = len(self.problems)
+        head = f"the workbook has {n} problem{'s' if n != 1 else ''}; fix {'it' if n == 1 else 'them'} and run again:"
+        lines = [head] + [f"  {p}" for p in self.problems[: self.SHOWN]]
+        if n > self.SHOWN:
+            lines.append(f"  ... and {n - self.SHOWN} more (run `review validate` to list them all)")
+        return "\n".join(lines)
+
+
+def quote_value(value: str, limit: int = 60) -> str:
+    """Show a cell value in a message, shortened and with invisible characters made visible."""
+    shown = value if len(value) <= limit else value[: limit - 3] + "..."
+    return repr(shown)

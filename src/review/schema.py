@@ -1,0 +1,325 @@
+"""The workbook's tables, declared as data.
+
+Each table is a :class:`TableSpec`: its file, its key and its columns with the
+kind of value each holds. One generic checker (:mod:`review.tables`) reads
+these declarations, so adding a column or a vocabulary value is an edit here,
+not new checking code. Vocabularies that belong to an appraisal framework
+(study designs, risk-of-bias tools, domains and judgements) are not here: they
+are data in ``data/frameworks/`` and are checked against what that data says.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a table.
+
+    kind is one of: ``id`` (a key: letters, digits, ``_ . : -``), ``text``,
+    ``int`` (whole number >= 0), ``float``, ``enum`` (one of ``allowed``),
+    ``enum_list`` (``;``-separated values from ``allowed``), ``date``
+    (YYYY-MM-DD), ``url`` (one or more http(s) addresses separated by `` | ``).
+    ``ref`` names the table and column whose values this one must match,
+    e.g. ``"outcomes.outcome_id"``; it is checked once every table is read.
+    """
+
+    name: str
+    kind: str = "text"
+    required: bool = True
+    nonempty: bool = False
+    allowed: tuple[str, ...] = ()
+    ref: str | None = None
+    max_len: int = 2000
+    doc: str = ""
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    name: str
+    path: str
+    key: tuple[str, ...]
+    columns: tuple[Column, ...]
+    min_rows: int = 1
+    doc: str = ""
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+
+OUTCOME_CATEGORIES = ("efficacy", "mechanism", "safety", "cost", "procedure", "regulatory")
+CLAIM_TYPES = ("benefit", "mechanism", "safety", "caution", "cost", "procedure", "regulatory", "opinion")
+WORDINGS = ("hedged", "plain", "absolute")
+INTERVENTION_CLASSES = (
+    "microneedling alone",
+    "microneedling combined",
+    "mixed",
+    "other procedure",
+    "not applicable",
+)
+DIRECTIONS = ("benefit", "no difference", "harm", "mixed", "not reported")
+EFFECT_TYPES = ("MD", "SMD", "RR", "OR", "RD", "mean change")
+SEARCH_RESULTS = ("evidence found", "no evidence found", "not applicable")
+GRADE_DOMAINS = (
+    "risk_of_bias",
+    "inconsistency",
+    "indirectness",
+    "imprecision",
+    "publication_bias",
+    "large_effect",
+    "dose_response",
+    "plausible_confounding",
+)
+#: what an override may say for each GRADE domain: levels down (negative) or up
+GRADE_JUDGEMENTS = ("not serious", "serious", "very serious", "none", "upgrade one level", "upgrade two levels")
+FIDELITY_SUPPORT = ("supports as stated", "partly supports", "does not support", "not found")
+FIDELITY_DEPARTURES = (
+    "different population or indication",
+    "combination credited to microneedling",
+    "in vitro or animal presented as clinical",
+    "misquoted number",
+    "uncontrolled design presented as proof",
+    "source not identifiable",
+    "none",
+)
+
+_URL = Column("source_url", "url", nonempty=True, doc="page(s) every field was read from, separated by ' | '")
+
+SOURCES = TableSpec(
+    "sources",
+    "data/sources.csv",
+    ("source_id",),
+    (
+        Column("source_id", "id", nonempty=True),
+        Column("title", nonempty=True),
+        Column("kind", nonempty=True, doc="clinic blog, magazine, ..."),
+        Column("words", "int", nonempty=True),
+        Column("text_file", nonempty=True, doc="file name in the article archive folder"),
+    ),
+    doc="The articles under review. Their full texts stay in the archive folder outside the repository.",
+)
+
+OUTCOMES = TableSpec(
+    "outcomes",
+    "data/outcomes.csv",
+    ("outcome_id",),
+    (
+        Column("outcome_id", "id", nonempty=True),
+        Column("label", nonempty=True),
+        Column("category", "enum", nonempty=True, allowed=OUTCOME_CATEGORIES),
+        Column("description", nonempty=True),
+    ),
+    doc="What a claim is about: the benefit, mechanism, risk, cost, procedure detail or regulatory fact.",
+)
+
+CLAIMS = TableSpec(
+    "claims",
+    "data/claims.csv",
+    ("claim_id",),
+    (
+        Column("claim_id", "id", nonempty=True),
+        Column("source_id", "id", nonempty=True, ref="sources.source_id"),
+        Column("quote", nonempty=True, max_len=400, doc="verbatim from the article"),
+        Column("statement", nonempty=True),
+        Column("outcome_id", "id", nonempty=True, ref="outcomes.outcome_id"),
+        Column("claim_type", "enum", nonempty=True, allowed=CLAIM_TYPES),
+        Column("wording", "enum", nonempty=True, allowed=WORDINGS),
+        Column("quantity"),
+        Column("cited_work"),
+    ),
+    doc="Every claim the articles make, one row per claim per article.",
+)
+
+STUDIES = TableSpec(
+    "studies",
+    "data/studies.csv",
+    ("study_id",),
+    (
+        Column("study_id", "id", nonempty=True, ref="bib.key"),
+        Column("design", "enum", nonempty=True, ref="designs.design"),
+        Column("design_detail"),
+        Column("intervention_class", "enum", nonempty=True, allowed=INTERVENTION_CLASSES),
+        Column("n_studies", "int"),
+        Column("n_enrolled", "int"),
+        Column("n_analysed", "int"),
+        Column("population"),
+        Column("fitzpatrick"),
+        Column("intervention"),
+        Column("comparator"),
+        Column("sessions"),
+        Column("sessions_min", "int"),
+        Column("sessions_max", "int"),
+        Column("follow_up"),
+        Column("funding_or_coi"),
+        Column("adverse_events"),
+        _URL,
+    ),
+    doc="One row per study, review or regulatory document; study_id is its key in references.bib.",
+)
+
+FINDINGS = TableSpec(
+    "findings",
+    "data/findings.csv",
+    ("study_id", "outcome_id"),
+    (
+        Column("study_id", "id", nonempty=True, ref="studies.study_id"),
+        Column("outcome_id", "id", nonempty=True, ref="outcomes.outcome_id"),
+        Column("direction", "enum", nonempty=True, allowed=DIRECTIONS),
+        Column("measure"),
+        Column("result", nonempty=True),
+        Column("events", "int"),
+        Column("total", "int"),
+        Column("effect", "float"),
+        Column("ci_low", "float"),
+        Column("ci_high", "float"),
+        Column("effect_type", "enum", allowed=EFFECT_TYPES),
+        _URL,
+    ),
+    doc="One row per study and outcome: what the study found, as the source states it.",
+)
+
+RISK_OF_BIAS = TableSpec(
+    "risk_of_bias",
+    "data/risk_of_bias.csv",
+    ("study_id", "tool", "domain"),
+    (
+        Column("study_id", "id", nonempty=True, ref="studies.study_id"),
+        Column("tool", "enum", nonempty=True, ref="rob_tools.tool"),
+        Column("domain", "id", nonempty=True),
+        Column("judgement", "enum", nonempty=True),
+        Column("reason", nonempty=True),
+    ),
+    doc="Risk-of-bias calls per study and domain, with the tool's own domains and judgements (data/frameworks/).",
+)
+
+SEARCHES = TableSpec(
+    "searches",
+    "data/searches.csv",
+    ("outcome_id",),
+    (
+        Column("outcome_id", "id", nonempty=True, ref="outcomes.outcome_id"),
+        Column("query", nonempty=True),
+        Column("database", nonempty=True),
+        Column("date_searched", "date", nonempty=True),
+        Column("n_found", "int"),
+        Column("result", "enum", nonempty=True, allowed=SEARCH_RESULTS),
+        Column("notes"),
+    ),
+    doc="The search log: one row per outcome, including outcomes for which nothing was found.",
+)
+
+JUDGEMENTS = TableSpec(
+    "judgements",
+    "data/judgements.csv",
+    ("outcome_id", "domain"),
+    (
+        Column("outcome_id", "id", nonempty=True, ref="outcomes.outcome_id"),
+        Column("domain", "enum", nonempty=True, allowed=GRADE_DOMAINS),
+        Column("judgement", "enum", nonempty=True, allowed=GRADE_JUDGEMENTS),
+        Column("reason", nonempty=True),
+        Column("reviewer"),
+    ),
+    min_rows=0,
+    doc="Reviewer overrides of the GRADE rules, each with a written reason.",
+)
+
+CITATIONS = TableSpec(
+    "citations",
+    "data/citations.csv",
+    ("claim_id",),
+    (
+        Column("claim_id", "id", nonempty=True, ref="claims.claim_id"),
+        Column("study_id", "id", ref="studies.study_id", doc="the work the article cites, if identifiable"),
+        Column("support", "enum", nonempty=True, allowed=FIDELITY_SUPPORT),
+        Column("departures", "enum_list", nonempty=True, allowed=FIDELITY_DEPARTURES),
+        Column("reason", nonempty=True),
+    ),
+    min_rows=0,
+    doc="Citation fidelity: does the work an article cites support the claim as the article states it?",
+)
+
+DESIGNS = TableSpec(
+    "designs",
+    "data/frameworks/designs.csv",
+    ("design",),
+    (
+        Column("design", nonempty=True),
+        Column("randomised", "enum", nonempty=True, allowed=("yes", "no", "review")),
+        Column("human", "enum", nonempty=True, allowed=("yes", "no")),
+        Column("cebm_level", "int"),
+        Column("grade_start", "enum", nonempty=True, allowed=("high", "low", "indirect", "not graded")),
+        Column("description", nonempty=True),
+    ),
+    doc="Study designs: the vocabulary of studies.design, with their Oxford CEBM 2011 level and GRADE starting point.",
+)
+
+ROB_TOOLS = TableSpec(
+    "rob_tools",
+    "data/frameworks/rob_tools.csv",
+    ("tool",),
+    (
+        Column("tool", nonempty=True),
+        Column("version", nonempty=True),
+        Column("applies_to", "enum_list", nonempty=True, ref="designs.design"),
+        _URL,
+    ),
+)
+
+ROB_DOMAINS = TableSpec(
+    "rob_domains",
+    "data/frameworks/rob_domains.csv",
+    ("tool", "domain"),
+    (
+        Column("tool", nonempty=True, ref="rob_tools.tool"),
+        Column("domain", "id", nonempty=True),
+        Column("label", nonempty=True),
+        Column("order", "int", nonempty=True),
+    ),
+)
+
+ROB_JUDGEMENTS = TableSpec(
+    "rob_judgements",
+    "data/frameworks/rob_judgements.csv",
+    ("tool", "judgement"),
+    (
+        Column("tool", nonempty=True, ref="rob_tools.tool"),
+        Column("judgement", nonempty=True),
+        Column("severity", "int"),
+        Column("colour_role", "enum", nonempty=True, allowed=("low", "some", "high", "critical", "none")),
+    ),
+)
+
+#: every table, in the order they are read (a table's refs point to earlier ones or the bib)
+TABLES: tuple[TableSpec, ...] = (
+    DESIGNS,
+    ROB_TOOLS,
+    ROB_DOMAINS,
+    ROB_JUDGEMENTS,
+    SOURCES,
+    OUTCOMES,
+    CLAIMS,
+    STUDIES,
+    FINDINGS,
+    RISK_OF_BIAS,
+    SEARCHES,
+    JUDGEMENTS,
+    CITATIONS,
+)
+
+BIB_PATH = "references.bib"
+
+
+def spec(name: str) -> TableSpec:
+    for t in TABLES:
+        if t.name == name:
+            return t
+    raise KeyError(f"no table named {name!r}; tables: {', '.join(t.name for t in TABLES)}")

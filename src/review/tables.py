@@ -1,0 +1,215 @@
+"""Read one CSV table and check it against its :class:`~review.schema.TableSpec`.
+
+Reading is strict about what would silently corrupt data (wrong encoding, a
+spreadsheet's semicolon separator, a row with too many cells) and lenient
+about what is harmless (a UTF-8 byte-order mark, Windows line endings).
+Problems are collected, never raised one at a time, so a researcher sees
+every broken cell in one run.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import Problem, quote_value
+from .schema import Column, TableSpec
+
+ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:\-]*$")
+URL_RE = re.compile(r"^https?://\S+$")
+INT_RE = re.compile(r"^[0-9]+$")
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """A table as read: string cells, the line each row starts on, and the problems found."""
+
+    spec: TableSpec
+    rows: list[dict[str, str]]
+    lines: list[int]
+    problems: list[Problem]
+    readable: bool = True
+
+    def values(self, column: str) -> list[str]:
+        return [r.get(column, "") for r in self.rows]
+
+
+def read_text(path: Path, where: str) -> tuple[str | None, list[Problem]]:
+    """Read a data file as UTF-8 (a BOM is accepted); report why not when it cannot be read."""
+    if not path.exists():
+        return None, [Problem(where, 0, "", "file is missing; create it (README.md lists every file and its columns)")]
+    if path.is_dir():
+        return None, [Problem(where, 0, "", "is a directory, not a file")]
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, [Problem(where, 0, "", f"cannot be read ({exc.strerror or exc})")]
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        return None, [
+            Problem(
+                where,
+                line,
+                "",
+                f"is not valid UTF-8 (byte {data[exc.start]:#04x} at offset {exc.start}); "
+                "save the file as 'CSV UTF-8' from your spreadsheet",
+            )
+        ]
+    return text, []
+
+
+def split_list(value: str) -> list[str]:
+    """Split a ``;``-separated cell into its stripped, non-empty items."""
+    return [v.strip() for v in value.split(";") if v.strip()]
+
+
+def _check_cell(col: Column, value: str, allowed: tuple[str, ...]) -> str | None:
+    """Return a message if ``value`` does not fit ``col``; None if it does."""
+    if value == "":
+        return "is empty; a value is required" if col.nonempty else None
+    if value != value.strip():
+        return f"value {quote_value(value)} has leading or trailing spaces; remove them"
+    if len(value) > col.max_len:
+        return f"value is {len(value)} characters long; at most {col.max_len} allowed"
+    kind = col.kind
+    if kind == "id" and not ID_RE.match(value):
+        return f"value {quote_value(value)} is not a valid id (allowed: letters, digits, _ . : - ; starting with a letter or digit)"
+    if kind == "int" and not INT_RE.match(value):
+        return f"value {quote_value(value)} is not a whole number >= 0"
+    if kind == "float":
+        try:
+            number = float(value)
+        except ValueError:
+            return f"value {quote_value(value)} is not a number"
+        if not math.isfinite(number):
+            return f"value {quote_value(value)} is not a finite number"
+    if kind == "date":
+        try:
+            date.fromisoformat(value)
+        except ValueError:
+            return f"value {quote_value(value)} is not a date in the form YYYY-MM-DD"
+    if kind == "url":
+        bad = [u for u in value.split(" | ") if not URL_RE.match(u.strip())]
+        if bad:
+            return f"{quote_value(bad[0])} is not an http(s) address (several addresses are separated by ' | ')"
+    if kind == "enum" and allowed and value not in allowed:
+        return f"value {quote_value(value)} is not allowed; allowed: {', '.join(allowed)}"
+    if kind == "enum_list" and allowed:
+        bad = [v for v in split_list(value) if v not in allowed]
+        if bad:
+            return f"value {quote_value(bad[0])} is not allowed; allowed (separate several with ';'): {', '.join(allowed)}"
+    return None
+
+
+def check_text(
+    spec: TableSpec, text: str, where: str, vocab: dict[str, tuple[str, ...]] | None = None
+) -> RawTable:
+    """Parse CSV ``text`` and check header, cells and keys against ``spec``.
+
+    ``vocab`` supplies allowed values for enum columns whose vocabulary is
+    data (e.g. ``{"design": (...)}``); it overrides ``Column.allowed``.
+    """
+    vocab = vocab or {}
+    problems: list[Problem] = []
+    stream = io.StringIO(text, newline="")
+    reader = csv.reader(stream, strict=True)
+    try:
+        header = next(reader)
+    except StopIteration:
+        return RawTable(spec, [], [], [Problem(where, 0, "", f"file is empty; it needs the header row: {','.join(spec.column_names)}")], False)
+    except csv.Error as exc:
+        return RawTable(spec, [], [], [Problem(where, 1, "", f"header row cannot be parsed as CSV ({exc})")], False)
+
+    if len(header) == 1 and ";" in header[0]:
+        return RawTable(spec, [], [], [Problem(where, 1, "", "looks semicolon-separated (a spreadsheet export); save it as comma-separated CSV (UTF-8)")], False)
+    header_clean = [h.strip() for h in header]
+    for i, (raw, clean) in enumerate(zip(header, header_clean)):
+        if raw != clean:
+            problems.append(Problem(where, 1, clean, f"column name {quote_value(raw)} has leading or trailing spaces"))
+    expected = spec.column_names
+    missing = [c for c in expected if c not in header_clean and spec.column(c).required]
+    for c in missing:
+        problems.append(Problem(where, 1, c, f"required column is missing; the header must contain: {','.join(expected)}"))
+    unknown = [h for h in header_clean if h not in expected]
+    for h in unknown:
+        problems.append(Problem(where, 1, h or "(empty)", f"unknown column; allowed columns: {','.join(expected)}"))
+    dupes = sorted({h for h in header_clean if header_clean.count(h) > 1})
+    for h in dupes:
+        problems.append(Problem(where, 1, h, "column appears more than once in the header"))
+    if missing or unknown or dupes:
+        return RawTable(spec, [], [], problems, False)
+
+    rows: list[dict[str, str]] = []
+    lines: list[int] = []
+    records = 0
+    prev_end = reader.line_num
+    while True:
+        start = prev_end + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            problems.append(Problem(where, start, "", f"row cannot be parsed as CSV ({exc}); check its quotes"))
+            return RawTable(spec, rows, lines, problems, False)
+        prev_end = reader.line_num
+        if not cells or all(c.strip() == "" for c in cells):
+            continue  # blank line
+        records += 1
+        if len(cells) != len(header):
+            problems.append(
+                Problem(where, start, "", f"row has {len(cells)} cells but the header has {len(header)}; check for an unquoted comma")
+            )
+            continue
+        row = dict(zip(header_clean, cells))
+        for col in spec.columns:
+            msg = _check_cell(col, row.get(col.name, ""), vocab.get(col.name, col.allowed))
+            if msg:
+                problems.append(Problem(where, start, col.name, msg))
+        rows.append(row)
+        lines.append(start)
+
+    if records < spec.min_rows:
+        problems.append(Problem(where, 0, "", f"has a header but no rows; at least {spec.min_rows} row(s) needed"))
+
+    seen: dict[tuple[str, ...], int] = {}
+    for row, line in zip(rows, lines):
+        key = tuple(row.get(k, "") for k in spec.key)
+        if all(key) and key in seen:
+            problems.append(
+                Problem(where, line, spec.key[-1], f"duplicate {'/'.join(spec.key)} {quote_value('/'.join(key))}; first used on line {seen[key]}")
+            )
+        else:
+            seen.setdefault(key, line)
+    return RawTable(spec, rows, lines, problems)
+
+
+def read_table(root: Path, spec: TableSpec, vocab: dict[str, tuple[str, ...]] | None = None) -> RawTable:
+    """Read and check ``spec``'s file under workbook ``root``."""
+    text, problems = read_text(root / spec.path, spec.path)
+    if text is None:
+        return RawTable(spec, [], [], problems, False)
+    return check_text(spec, text, spec.path, vocab)
+
+
+def to_frame(table: RawTable) -> pd.DataFrame:
+    """Turn checked rows into a DataFrame with typed columns (nullable ints, floats, strings)."""
+    data: dict[str, object] = {}
+    for col in table.spec.columns:
+        vals = table.values(col.name)
+        if col.kind == "int":
+            data[col.name] = pd.array([int(v) if v else None for v in vals], dtype="Int64")
+        elif col.kind == "float":
+            data[col.name] = pd.array([float(v) if v else None for v in vals], dtype="Float64")
+        else:
+            data[col.name] = pd.array(vals, dtype=object)
+    return pd.DataFrame(data)

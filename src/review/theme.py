@@ -1,0 +1,69 @@
+"""One look for every figure: a seaborn theme and a colour-blind-safe palette, defined once.
+
+The palette is Okabe & Ito's eight colours (distinguishable with the common
+colour-vision deficiencies). Semantic colours (verdicts, certainty, risk of
+bias) are picked from it here, so every chart says "supported" in one colour.
+"""
+
+from __future__ import annotations
+
+import matplotlib as mpl
+import pandas as pd
+import seaborn as sns
+
+OKABE_ITO = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky": "#56B4E9",
+    "green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "purple": "#CC79A7",
+    "grey": "#999999",
+}
+PALETTE = [OKABE_ITO[c] for c in ("blue", "orange", "green", "vermillion", "sky", "purple", "yellow", "black")]
+
+#: sequential map for counts (light to dark blue)
+COUNT_CMAP = "Blues"
+
+#: risk-of-bias roles (from data/frameworks/rob_judgements.csv colour_role) to colours, as robvis uses
+ROB_COLOURS = {
+    "low": OKABE_ITO["green"],
+    "some": OKABE_ITO["yellow"],
+    "high": OKABE_ITO["vermillion"],
+    "critical": "#7F2704",
+    "none": "#D9D9D9",
+}
+
+
+def apply_theme() -> None:
+    """Set the seaborn theme and matplotlib settings that make figures repeatable byte for byte."""
+    sns.set_theme(context="notebook", style="whitegrid", palette=PALETTE, font="DejaVu Sans")
+    mpl.rcParams.update(
+        {
+            "figure.dpi": 100,
+            "savefig.dpi": 100,
+            "figure.autolayout": False,
+            "svg.hashsalt": "review",  # fixed ids in SVG output
+            "svg.fonttype": "none",
+            "path.simplify": True,
+            "axes.titleweight": "bold",
+            "axes.titlesize": 13,
+            "axes.titlelocation": "left",
+        }
+    )
+
+
+def apply_display() -> None:
+    """Pandas display settings for notebooks: show whole quotes, no truncated columns."""
+    pd.set_option("display.max_colwidth", None)
+    pd.set_option("display.max_rows", 500)
+    pd.set_option("display.max_columns", 50)
+    pd.set_option("display.width", 200)
+
+
+def setup_notebook() -> None:
+    """Theme and display settings in one call, for a notebook's first cell."""
+    apply_theme()
+    apply_display()

@@ -1,0 +1,288 @@
+"""Find a workbook, read every table, check them together, and load them.
+
+``check_workbook`` never raises for bad data: it returns every problem.
+``load_workbook`` raises :class:`~review.errors.WorkbookError` listing them,
+so a notebook's first cell fails with the same message ``review validate``
+prints, instead of drawing a chart from broken data.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from . import schema
+from .bib import Bib, read_bib
+from .errors import Problem, WorkbookError, quote_value
+from .tables import RawTable, read_table, split_list, to_frame
+
+CONFIG_FILE = "workbook.toml"
+
+
+def find_root(root: str | os.PathLike[str] | None = None) -> Path:
+    """The workbook folder: ``root`` if given, else ``$REVIEW_ROOT``, else this repository.
+
+    The repository is found from the package's own location, never from the
+    working directory (nbval runs each notebook in its own folder).
+    """
+    if root is None:
+        root = os.environ.get("REVIEW_ROOT") or None
+    if root is None:
+        here = Path(__file__).resolve()
+        for parent in here.parents:
+            if (parent / CONFIG_FILE).exists():
+                return parent
+        raise WorkbookError([Problem(CONFIG_FILE, 0, "", "no workbook found; pass --root DIR or set REVIEW_ROOT")])
+    path = Path(root).resolve()
+    if not path.is_dir():
+        raise WorkbookError([Problem(str(root), 0, "", "workbook folder does not exist")])
+    return path
+
+
+def read_config(root: Path) -> dict[str, object]:
+    path = root / CONFIG_FILE
+    if not path.exists():
+        return {}
+    with path.open("rb") as fh:
+        return tomllib.load(fh)
+
+
+def archive_dir(root: Path) -> Path:
+    """Folder holding the full article texts: ``$REVIEW_ARCHIVE`` or ``archive`` in workbook.toml."""
+    env = os.environ.get("REVIEW_ARCHIVE")
+    if env:
+        return Path(env).resolve()
+    rel = str(read_config(root).get("archive", "../shared/seeds"))
+    return (root / rel).resolve()
+
+
+def normalise_ws(text: str) -> str:
+    """Collapse runs of whitespace to one space, so a quote matches across line breaks."""
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@dataclass
+class Checked:
+    """Everything read from a workbook, checked: raw tables, the bib, problems and notes."""
+
+    root: Path
+    tables: dict[str, RawTable]
+    bib: Bib
+    problems: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _vocab_for(spec: schema.TableSpec, tables: dict[str, RawTable]) -> dict[str, tuple[str, ...]]:
+    """Allowed values for enum columns whose vocabulary is another table's data."""
+    vocab: dict[str, tuple[str, ...]] = {}
+    for col in spec.columns:
+        if col.kind in ("enum", "enum_list") and col.ref:
+            table, column = col.ref.split(".")
+            if table in tables:
+                vocab[col.name] = tuple(sorted(set(tables[table].values(column)) - {""}))
+    return vocab
+
+
+def _ref_problems(table: RawTable, tables: dict[str, RawTable], bib: Bib) -> list[Problem]:
+    out: list[Problem] = []
+    for col in table.spec.columns:
+        if not col.ref or col.kind in ("enum", "enum_list"):
+            continue
+        target, target_col = col.ref.split(".")
+        if target == "bib":
+            known = set(bib.entries)
+            what = f"any key in {schema.BIB_PATH}"
+        else:
+            if target not in tables or not tables[target].readable:
+                continue
+            known = set(tables[target].values(target_col))
+            what = f"any {target_col} listed in {tables[target].spec.path}"
+        for row, line in zip(table.rows, table.lines):
+            value = row.get(col.name, "")
+            if value and value.strip() == value and value not in known:
+                near = difflib.get_close_matches(value, sorted(known), n=3, cutoff=0.6)
+                hint = f"; did you mean {', '.join(near)}?" if near else ""
+                out.append(Problem(table.spec.path, line, col.name, f"unknown value {quote_value(value)}; allowed: {what}{hint}"))
+    return out
+
+
+def _int(row: dict[str, str], col: str) -> int | None:
+    v = row.get(col, "")
+    return int(v) if v.isdigit() else None
+
+
+def _float(row: dict[str, str], col: str) -> float | None:
+    try:
+        return float(row.get(col, ""))
+    except ValueError:
+        return None
+
+
+def _row_rules(tables: dict[str, RawTable]) -> list[Problem]:
+    """Rules that relate cells of one row, or a row to framework data."""
+    out: list[Problem] = []
+    st = tables.get("studies")
+    if st:
+        for row, line in zip(st.rows, st.lines):
+            ne, na = _int(row, "n_enrolled"), _int(row, "n_analysed")
+            if ne is not None and na is not None and na > ne:
+                out.append(Problem(st.spec.path, line, "n_analysed", f"n_analysed ({na}) is larger than n_enrolled ({ne})"))
+            lo, hi = _int(row, "sessions_min"), _int(row, "sessions_max")
+            if lo is not None and hi is not None and lo > hi:
+                out.append(Problem(st.spec.path, line, "sessions_min", f"sessions_min ({lo}) is larger than sessions_max ({hi})"))
+    fi = tables.get("findings")
+    if fi:
+        for row, line in zip(fi.rows, fi.lines):
+            eff, lo, hi = _float(row, "effect"), _float(row, "ci_low"), _float(row, "ci_high")
+            if (lo is not None or hi is not None) and eff is None:
+                out.append(Problem(fi.spec.path, line, "effect", "a confidence interval is given without the effect it belongs to"))
+            if eff is not None and not row.get("effect_type"):
+                out.append(Problem(fi.spec.path, line, "effect_type", f"effect is given but effect_type is empty; allowed: {', '.join(schema.EFFECT_TYPES)}"))
+            if (lo is None) != (hi is None):
+                out.append(Problem(fi.spec.path, line, "ci_low" if lo is None else "ci_high", "give both ends of the confidence interval, or neither"))
+            if eff is not None and lo is not None and hi is not None and not (lo <= eff <= hi):
+                out.append(Problem(fi.spec.path, line, "effect", f"effect {eff:g} lies outside its confidence interval {lo:g} to {hi:g}"))
+            ev, tot = _int(row, "events"), _int(row, "total")
+            if (ev is None) != (tot is None):
+                out.append(Problem(fi.spec.path, line, "events" if ev is None else "total", "give events and total together, or neither"))
+            if ev is not None and tot is not None and ev > tot:
+                out.append(Problem(fi.spec.path, line, "events", f"events ({ev}) is larger than total ({tot})"))
+    rob = tables.get("risk_of_bias")
+    if rob and "rob_domains" in tables and "rob_judgements" in tables:
+        domains: dict[str, list[str]] = {}
+        for r in tables["rob_domains"].rows:
+            domains.setdefault(r["tool"], []).append(r["domain"])
+        judgements: dict[str, list[str]] = {}
+        for r in tables["rob_judgements"].rows:
+            judgements.setdefault(r["tool"], []).append(r["judgement"])
+        applies = {r["tool"]: split_list(r["applies_to"]) for r in tables["rob_tools"].rows} if "rob_tools" in tables else {}
+        designs = {r["study_id"]: r["design"] for r in st.rows} if st else {}
+        for row, line in zip(rob.rows, rob.lines):
+            tool = row.get("tool", "")
+            if tool not in domains:
+                continue
+            if row.get("domain") and row["domain"] not in domains[tool]:
+                out.append(Problem(rob.spec.path, line, "domain", f"{quote_value(row['domain'])} is not a {tool} domain; allowed: {', '.join(domains[tool])}"))
+            if row.get("judgement") and row["judgement"] not in judgements.get(tool, []):
+                out.append(Problem(rob.spec.path, line, "judgement", f"{quote_value(row['judgement'])} is not a {tool} judgement; allowed: {', '.join(judgements.get(tool, []))}"))
+            design = designs.get(row.get("study_id", ""))
+            if design and tool in applies and design not in applies[tool]:
+                out.append(Problem(rob.spec.path, line, "tool", f"{tool} is for {', '.join(applies[tool])}, but {row['study_id']} is a {design}"))
+    return out
+
+
+def _quote_problems(root: Path, tables: dict[str, RawTable], notes: list[str]) -> list[Problem]:
+    """Every claim quote must occur in its article, when the article archive is at hand."""
+    claims, sources = tables.get("claims"), tables.get("sources")
+    if not claims or not sources or not sources.readable:
+        return []
+    archive = archive_dir(root)
+    if not archive.is_dir():
+        notes.append("article archive folder not found, so claim quotes were not checked against the articles (set archive in workbook.toml or REVIEW_ARCHIVE)")
+        return []
+    texts: dict[str, str | None] = {}
+    out: list[Problem] = []
+    for row, line in zip(sources.rows, sources.lines):
+        path = archive / row.get("text_file", "")
+        if row.get("text_file") and path.is_file():
+            texts[row["source_id"]] = normalise_ws(path.read_text(encoding="utf-8", errors="replace"))
+        else:
+            texts[row.get("source_id", "")] = None
+            out.append(Problem(sources.spec.path, line, "text_file", f"article file {quote_value(row.get('text_file', ''))} not found in the archive folder"))
+    for row, line in zip(claims.rows, claims.lines):
+        text = texts.get(row.get("source_id", ""))
+        quote = normalise_ws(row.get("quote", ""))
+        if text and quote and quote not in text:
+            out.append(Problem(claims.spec.path, line, "quote", f"quote {quote_value(quote)} does not occur in article {row['source_id']}; quotes must be verbatim"))
+    return out
+
+
+def _coverage_notes(tables: dict[str, RawTable], bib: Bib) -> tuple[list[Problem], list[str]]:
+    """Every claimed outcome has findings or a logged empty search; every bib entry is used."""
+    problems: list[Problem] = []
+    notes: list[str] = []
+    claims, findings, searches, studies = (tables.get(n) for n in ("claims", "findings", "searches", "studies"))
+    if claims and findings and searches and findings.readable and searches.readable:
+        with_findings = set(findings.values("outcome_id"))
+        logged = set(searches.values("outcome_id"))
+        known = set(tables["outcomes"].values("outcome_id")) if "outcomes" in tables else set()
+        for row, line in zip(claims.rows, claims.lines):
+            oid = row.get("outcome_id", "")
+            if oid in known and oid not in with_findings and oid not in logged:
+                problems.append(
+                    Problem(claims.spec.path, line, "outcome_id", f"outcome {quote_value(oid)} has no findings and no row in {searches.spec.path}; log the search, even if it found nothing")
+                )
+    if bib.untitled:
+        notes.append(f"{len(bib.untitled)} bib entr{'y has' if len(bib.untitled) == 1 else 'ies have'} no title (not read on any page): {', '.join(bib.untitled)}")
+    if studies and studies.readable and bib.entries:
+        used = set(studies.values("study_id"))
+        unused = sorted(set(bib.entries) - used)
+        if unused:
+            notes.append(f"{len(unused)} bib entr{'y is' if len(unused) == 1 else 'ies are'} not used in {studies.spec.path}: {', '.join(unused)}")
+    return problems, notes
+
+
+def check_workbook(root: Path) -> Checked:
+    """Read every table and the bib under ``root`` and check them, alone and together."""
+    tables: dict[str, RawTable] = {}
+    bib = read_bib(root)
+    problems: list[Problem] = list(bib.problems)
+    for spec in schema.TABLES:
+        table = read_table(root, spec, _vocab_for(spec, tables))
+        tables[spec.name] = table
+        problems.extend(table.problems)
+    for table in tables.values():
+        if table.readable:
+            problems.extend(_ref_problems(table, tables, bib))
+    problems.extend(_row_rules(tables))
+    notes: list[str] = []
+    problems.extend(_quote_problems(root, tables, notes))
+    cov_problems, cov_notes = _coverage_notes(tables, bib)
+    problems.extend(cov_problems)
+    notes.extend(cov_notes)
+    return Checked(root, tables, bib, sorted(set(problems)), notes)
+
+
+@dataclass(frozen=True)
+class Workbook:
+    """A checked workbook: one DataFrame per table, and the bibliography."""
+
+    root: Path
+    frames: dict[str, pd.DataFrame]
+    bib: Bib
+    notes: tuple[str, ...] = ()
+
+    def __getattr__(self, name: str) -> pd.DataFrame:
+        frames = object.__getattribute__(self, "frames")
+        if name in frames:
+            return frames[name]
+        raise AttributeError(name)
+
+
+def load_workbook(root: str | os.PathLike[str] | None = None) -> Workbook:
+    """Check and load a workbook; raise :class:`WorkbookError` listing every problem if it is broken."""
+    path = find_root(root)
+    checked = check_workbook(path)
+    if checked.problems:
+        raise WorkbookError(checked.problems)
+    frames = {name: to_frame(t) for name, t in checked.tables.items()}
+    return Workbook(path, frames, checked.bib, tuple(checked.notes))
+
+
+def table_counts(wb: Workbook) -> pd.DataFrame:
+    """Rows per data table (frameworks left out), and the number of bib entries."""
+    from .schema import TABLES
+
+    rows = [
+        {"file": t.path, "rows": len(wb.frames[t.name]), "holds": t.doc}
+        for t in TABLES
+        if not t.path.startswith("data/frameworks/")
+    ]
+    rows.append({"file": "references.bib", "rows": len(wb.bib.entries), "holds": "One BibTeX entry per study, review or regulatory document."})
+    return pd.DataFrame(rows).set_index("file")
