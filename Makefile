@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: report test lab bench validate grade clean browser
+.PHONY: report test lab bench notebooks validate grade clean browser
 
 report: $(STAMP)   ## execute the notebooks and write the HTML reports to reports/
 	$(BIN)/review report
@@ -19,6 +19,9 @@ lab: $(STAMP)   ## open JupyterLab on notebooks/ with the project's kernel
 
 bench: $(STAMP)   ## build-speed and scale benchmark
 	$(BIN)/python benchmarks/bench.py
+
+notebooks: $(STAMP)   ## re-execute every notebook in place (refresh committed outputs after a deliberate change)
+	$(BIN)/review execute
 
 validate: $(STAMP)
 	$(BIN)/review validate

@@ -48,6 +48,15 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _execute(args: argparse.Namespace) -> int:
+    from .report import execute_in_place
+
+    root = find_root(args.root)
+    for path in execute_in_place(root, args.notebooks):
+        print(f"executed {path.relative_to(root)}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="review", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -62,6 +71,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--root")
     p.add_argument("--out", help="output folder (default: ROOT/reports)")
     p.set_defaults(func=_report)
+    p = sub.add_parser("execute", help="re-run notebooks in place and save their outputs (after a deliberate change)")
+    p.add_argument("--root")
+    p.add_argument("notebooks", nargs="*", help="notebook file names (default: all)")
+    p.set_defaults(func=_execute)
     return parser
 
 

@@ -94,7 +94,13 @@ def execute(path: Path, root: Path, timeout: int = CELL_TIMEOUT) -> nbformat.Not
     """Run ``path`` top to bottom in a fresh kernel; raise :class:`ReportError` naming the failing cell."""
     nb = nbformat.read(path, as_version=4)
     env = {**os.environ, "REVIEW_ROOT": str(root)}
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        record_timing=False,  # no timestamps in the notebook: outputs stay byte-identical across runs
+        resources={"metadata": {"path": str(path.parent)}},
+    )
     try:
         client.execute(env=env)
     except CellExecutionError as exc:
@@ -105,6 +111,32 @@ def execute(path: Path, root: Path, timeout: int = CELL_TIMEOUT) -> nbformat.Not
     except (CellTimeoutError, DeadKernelError) as exc:
         raise ReportError(f"{path.relative_to(root)}: {exc}") from None
     return nb
+
+
+def execute_in_place(root: Path, names: list[str] | None = None) -> list[Path]:
+    """Re-execute notebooks (all, or those named) and save their outputs, with no timing metadata.
+
+    This is how committed outputs are refreshed after a deliberate change;
+    nbval then checks that every later run reproduces them.
+    """
+    paths = notebook_paths(root)
+    if names:
+        wanted = {Path(n).name for n in names}
+        unknown = wanted - {p.name for p in paths}
+        if unknown:
+            raise WorkbookError([Problem("notebooks", 0, "", f"no notebook named {', '.join(sorted(unknown))}")])
+        paths = [p for p in paths if p.name in wanted]
+    checked = check_workbook(root)
+    if checked.problems:
+        raise WorkbookError(checked.problems)
+    for path in paths:
+        nb = execute(path, root)
+        for cell in nb.cells:
+            cell.metadata.pop("execution", None)
+        tmp = path.with_name(f".{path.name}.tmp")
+        nbformat.write(nb, tmp)
+        os.replace(tmp, path)
+    return paths
 
 
 def export_page(nb: nbformat.NotebookNode, title: str, footer: str) -> str:
