@@ -9,8 +9,8 @@ import pytest
 from review.schema import CLAIMS, OUTCOMES, SOURCES
 from review.tables import check_text, read_table, to_frame
 
-HEADER = "outcome_id,label,category,description\n"
-GOOD_ROW = "pores,Enlarged pores,efficacy,Smaller pores.\n"
+HEADER = "outcome_id,label,category,subject,description\n"
+GOOD_ROW = "pores,Enlarged pores,efficacy,microneedling,Smaller pores.\n"
 
 
 def messages(table) -> list[str]:
@@ -20,7 +20,7 @@ def messages(table) -> list[str]:
 def test_check_text_accepts_a_valid_table():
     table = check_text(OUTCOMES, HEADER + GOOD_ROW, "data/outcomes.csv")
     assert table.problems == []
-    assert table.rows == [{"outcome_id": "pores", "label": "Enlarged pores", "category": "efficacy", "description": "Smaller pores."}]
+    assert table.rows == [{"outcome_id": "pores", "label": "Enlarged pores", "category": "efficacy", "subject": "microneedling", "description": "Smaller pores."}]
     assert table.lines == [2]
 
 
@@ -34,16 +34,16 @@ def test_check_text_accepts_bom_and_windows_line_endings(tmp_path: Path):
 
 
 def test_check_text_rejects_bad_category_naming_allowed_values():
-    table = check_text(OUTCOMES, HEADER + "pores,Enlarged pores,beauty,x\n", "data/outcomes.csv")
+    table = check_text(OUTCOMES, HEADER + "pores,Enlarged pores,beauty,microneedling,x\n", "data/outcomes.csv")
     assert messages(table) == [
         "data/outcomes.csv:2: category: value 'beauty' is not allowed; allowed: efficacy, mechanism, safety, cost, procedure, regulatory"
     ]
 
 
 def test_check_text_rejects_missing_column():
-    table = check_text(OUTCOMES, "outcome_id,label,description\npores,x,y\n", "data/outcomes.csv")
+    table = check_text(OUTCOMES, "outcome_id,label,subject,description\npores,x,microneedling,y\n", "data/outcomes.csv")
     assert messages(table) == [
-        "data/outcomes.csv:1: category: required column is missing; the header must contain: outcome_id,label,category,description"
+        "data/outcomes.csv:1: category: required column is missing; the header must contain: outcome_id,label,category,subject,description"
     ]
     assert not table.readable
 
@@ -51,7 +51,7 @@ def test_check_text_rejects_missing_column():
 def test_check_text_rejects_unknown_column():
     table = check_text(OUTCOMES, HEADER.strip() + ",colour\n" + GOOD_ROW.strip() + ",red\n", "data/outcomes.csv")
     assert [p.field for p in table.problems] == ["colour"]
-    assert "unknown column; allowed columns: outcome_id,label,category,description" in table.problems[0].message
+    assert "unknown column; allowed columns: outcome_id,label,category,subject,description" in table.problems[0].message
 
 
 def test_check_text_rejects_empty_file_and_header_only():
@@ -67,24 +67,24 @@ def test_check_text_rejects_duplicate_id_naming_first_line():
 
 
 def test_check_text_rejects_id_with_trailing_space():
-    table = check_text(OUTCOMES, HEADER + "pores ,Enlarged pores,efficacy,x\n", "data/outcomes.csv")
+    table = check_text(OUTCOMES, HEADER + "pores ,Enlarged pores,efficacy,microneedling,x\n", "data/outcomes.csv")
     assert messages(table) == ["data/outcomes.csv:2: outcome_id: value 'pores ' has leading or trailing spaces; remove them"]
 
 
 def test_check_text_rejects_semicolon_separated_export():
-    table = check_text(OUTCOMES, "outcome_id;label;category;description\npores;x;efficacy;y\n", "data/outcomes.csv")
+    table = check_text(OUTCOMES, "outcome_id;label;category;subject;description\npores;x;efficacy;microneedling;y\n", "data/outcomes.csv")
     assert messages(table) == [
         "data/outcomes.csv:1: looks semicolon-separated (a spreadsheet export); save it as comma-separated CSV (UTF-8)"
     ]
 
 
 def test_check_text_rejects_row_with_extra_cell():
-    table = check_text(OUTCOMES, HEADER + "pores,Enlarged pores,efficacy,a, b\n", "data/outcomes.csv")
-    assert messages(table) == ["data/outcomes.csv:2: row has 5 cells but the header has 4; check for an unquoted comma"]
+    table = check_text(OUTCOMES, HEADER + "pores,Enlarged pores,efficacy,microneedling,a, b\n", "data/outcomes.csv")
+    assert messages(table) == ["data/outcomes.csv:2: row has 6 cells but the header has 5; check for an unquoted comma"]
 
 
 def test_check_text_counts_lines_of_multiline_cells():
-    text = HEADER + 'pores,Enlarged pores,efficacy,"two\nlines"\nwrinkles,Wrinkles,nonsense,x\n'
+    text = HEADER + 'pores,Enlarged pores,efficacy,microneedling,"two\nlines"\nwrinkles,Wrinkles,nonsense,microneedling,x\n'
     table = check_text(OUTCOMES, text, "data/outcomes.csv")
     assert [p.line for p in table.problems] == [4]
 
@@ -116,8 +116,8 @@ def test_read_table_reports_unreadable_files(tmp_path: Path, broken: str):
     (tmp_path / "data").mkdir()
     path = tmp_path / "data" / "outcomes.csv"
     if broken == "non_utf8":
-        path.write_bytes((HEADER + "pores,Gr\xf6\xdfe,efficacy,x\n").encode("latin-1"))
-        expected = "data/outcomes.csv:2: is not valid UTF-8 (byte 0xf6 at offset 46); save the file as 'CSV UTF-8' from your spreadsheet"
+        path.write_bytes((HEADER + "pores,Gr\xf6\xdfe,efficacy,microneedling,x\n").encode("latin-1"))
+        expected = "data/outcomes.csv:2: is not valid UTF-8 (byte 0xf6 at offset 54); save the file as 'CSV UTF-8' from your spreadsheet"
     elif broken == "directory":
         path.mkdir()
         expected = "data/outcomes.csv: is a directory, not a file"

@@ -28,7 +28,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _grade(args: argparse.Namespace) -> int:
-    from .grading import write_grades
+    from .results import write_grades
 
     root = find_root(args.root)
     out = Path(args.out) if args.out else root / "build"

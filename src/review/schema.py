@@ -57,6 +57,7 @@ class TableSpec:
 
 
 OUTCOME_CATEGORIES = ("efficacy", "mechanism", "safety", "cost", "procedure", "regulatory")
+OUTCOME_SUBJECTS = ("microneedling", "other procedure")
 CLAIM_TYPES = ("benefit", "mechanism", "safety", "caution", "cost", "procedure", "regulatory", "opinion")
 WORDINGS = ("hedged", "plain", "absolute")
 INTERVENTION_CLASSES = (
@@ -81,6 +82,14 @@ GRADE_DOMAINS = (
 )
 #: what an override may say for each GRADE domain: levels down (negative) or up
 GRADE_JUDGEMENTS = ("not serious", "serious", "very serious", "none", "upgrade one level", "upgrade two levels")
+VERDICTS = (
+    "supported",
+    "partly supported",
+    "overstated",
+    "unsupported",
+    "contradicted",
+    "not testable",
+)
 FIDELITY_SUPPORT = ("supports as stated", "partly supports", "does not support", "not found")
 FIDELITY_DEPARTURES = (
     "different population or indication",
@@ -116,6 +125,7 @@ OUTCOMES = TableSpec(
         Column("outcome_id", "id", nonempty=True),
         Column("label", nonempty=True),
         Column("category", "enum", nonempty=True, allowed=OUTCOME_CATEGORIES),
+        Column("subject", "enum", nonempty=True, allowed=OUTCOME_SUBJECTS, doc="the procedure the claim is about"),
         Column("description", nonempty=True),
     ),
     doc="What a claim is about: the benefit, mechanism, risk, cost, procedure detail or regulatory fact.",
@@ -247,6 +257,20 @@ CITATIONS = TableSpec(
     doc="Citation fidelity: does the work an article cites support the claim as the article states it?",
 )
 
+CLAIM_VERDICTS = TableSpec(
+    "claim_verdicts",
+    "data/claim_verdicts.csv",
+    ("claim_id",),
+    (
+        Column("claim_id", "id", nonempty=True, ref="claims.claim_id"),
+        Column("verdict", "enum", nonempty=True, allowed=VERDICTS),
+        Column("reason", nonempty=True),
+        Column("reviewer"),
+    ),
+    min_rows=0,
+    doc="Reviewer verdicts for claims the rules cannot judge (regulatory facts, costs, procedure details), or overrides, each with a reason.",
+)
+
 DESIGNS = TableSpec(
     "designs",
     "data/frameworks/designs.csv",
@@ -256,7 +280,7 @@ DESIGNS = TableSpec(
         Column("randomised", "enum", nonempty=True, allowed=("yes", "no", "review")),
         Column("human", "enum", nonempty=True, allowed=("yes", "no")),
         Column("cebm_level", "int"),
-        Column("grade_start", "enum", nonempty=True, allowed=("high", "low", "indirect", "not graded")),
+        Column("grade_start", "enum", nonempty=True, allowed=("high", "low", "review", "indirect", "not graded")),
         Column("description", nonempty=True),
     ),
     doc="Study designs: the vocabulary of studies.design, with their Oxford CEBM 2011 level and GRADE starting point.",
@@ -312,6 +336,7 @@ TABLES: tuple[TableSpec, ...] = (
     RISK_OF_BIAS,
     SEARCHES,
     JUDGEMENTS,
+    CLAIM_VERDICTS,
     CITATIONS,
 )
 

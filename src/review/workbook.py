@@ -153,6 +153,15 @@ def _row_rules(tables: dict[str, RawTable]) -> list[Problem]:
                 out.append(Problem(fi.spec.path, line, "events" if ev is None else "total", "give events and total together, or neither"))
             if ev is not None and tot is not None and ev > tot:
                 out.append(Problem(fi.spec.path, line, "events", f"events ({ev}) is larger than total ({tot})"))
+    ju = tables.get("judgements")
+    if ju:
+        from .grading import DOWNGRADE_DOMAINS, DOWNGRADE_JUDGEMENTS, UPGRADE_JUDGEMENTS
+
+        for row, line in zip(ju.rows, ju.lines):
+            domain, judgement = row.get("domain", ""), row.get("judgement", "")
+            allowed = DOWNGRADE_JUDGEMENTS if domain in DOWNGRADE_DOMAINS else UPGRADE_JUDGEMENTS
+            if domain in schema.GRADE_DOMAINS and judgement in schema.GRADE_JUDGEMENTS and judgement not in allowed:
+                out.append(Problem(ju.spec.path, line, "judgement", f"{quote_value(judgement)} does not fit domain {domain}; allowed: {', '.join(allowed)}"))
     rob = tables.get("risk_of_bias")
     if rob and "rob_domains" in tables and "rob_judgements" in tables:
         domains: dict[str, list[str]] = {}

@@ -1,0 +1,364 @@
+"""Grade the evidence: a level per study, a GRADE certainty per outcome.
+
+Per study, the level of evidence is the **Oxford CEBM 2011 Levels of Evidence**
+for treatment benefits (1 systematic review, 2 randomised trial, 3 cohort or
+controlled study, 4 case series, 5 mechanism-based reasoning), read from
+``data/frameworks/designs.csv``
+(https://www.cebm.ox.ac.uk/resources/levels-of-evidence/levels-of-evidence-introductory-document).
+
+Per outcome, the certainty follows the GRADE approach: the body of evidence
+starts high when it contains randomised studies and low when it has only
+non-randomised ones; five domains may lower it (risk of bias, inconsistency,
+indirectness, imprecision, publication bias) and three may raise it (large
+effect, dose-response, plausible confounding). Each domain gets a judgement
+from a rule, with a generated reason; a reviewer may override any domain in
+``data/judgements.csv`` with a written reason, and both calls are kept.
+
+Every function here is pure: frames in, dataclasses or frames out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .schema import GRADE_DOMAINS
+
+CERTAINTY = ("very low", "low", "moderate", "high")  # index + 1 = GRADE level
+NO_EVIDENCE = "no evidence"
+NOT_GRADED = "not graded"
+DOWNGRADE_DOMAINS = GRADE_DOMAINS[:5]
+UPGRADE_DOMAINS = GRADE_DOMAINS[5:]
+STEPS = {"not serious": 0, "serious": -1, "very serious": -2, "none": 0, "upgrade one level": 1, "upgrade two levels": 2}
+DOWNGRADE_JUDGEMENTS = ("not serious", "serious", "very serious")
+UPGRADE_JUDGEMENTS = ("none", "upgrade one level", "upgrade two levels")
+
+#: participants below which imprecision is serious / very serious (rule-of-thumb information sizes)
+IMPRECISION_SERIOUS_N = 400
+IMPRECISION_VERY_SERIOUS_N = 50
+#: studies smaller than this, all positive, suggest small-study effects
+SMALL_STUDY_N = 50
+#: smallest share of agreeing studies for a consistent body of evidence
+CONSISTENT_SHARE = 0.75
+COMBINED_CLASSES = ("microneedling combined", "mixed")
+NULL_AT_ZERO = ("MD", "SMD", "RD", "mean change")
+NULL_AT_ONE = ("RR", "OR")
+
+
+@dataclass(frozen=True)
+class DomainCall:
+    """One GRADE domain for one outcome: the rule's call, and a reviewer's override if any."""
+
+    domain: str
+    rule: str
+    rule_reason: str
+    override: str | None = None
+    override_reason: str | None = None
+
+    @property
+    def judgement(self) -> str:
+        return self.override if self.override is not None else self.rule
+
+    @property
+    def reason(self) -> str:
+        if self.override is None:
+            return self.rule_reason
+        return f"reviewer override ({self.rule} by rule: {self.rule_reason}): {self.override_reason}"
+
+    @property
+    def steps(self) -> int:
+        return STEPS[self.judgement]
+
+
+@dataclass(frozen=True)
+class OutcomeGrade:
+    """The graded body of evidence for one outcome."""
+
+    outcome_id: str
+    studies: tuple[str, ...]
+    participants: int
+    designs: tuple[str, ...]
+    start: str  # "high", "low", or NO_EVIDENCE / NOT_GRADED
+    start_reason: str
+    calls: tuple[DomainCall, ...] = field(default_factory=tuple)
+    direction: str = "not reported"
+    context: tuple[str, ...] = ()  # reviews and lab studies shown beside the graded body
+
+    @property
+    def certainty(self) -> str:
+        if self.start in (NO_EVIDENCE, NOT_GRADED):
+            return self.start
+        level = (4 if self.start == "high" else 2) + sum(c.steps for c in self.calls)
+        return CERTAINTY[min(4, max(1, level)) - 1]
+
+    def call(self, domain: str) -> DomainCall:
+        return next(c for c in self.calls if c.domain == domain)
+
+
+def study_levels(studies: pd.DataFrame, designs: pd.DataFrame) -> pd.DataFrame:
+    """Each study's design and its Oxford CEBM 2011 level (treatment benefits); regulatory documents have none."""
+    d = designs.set_index("design")
+    out = studies[["study_id", "design", "intervention_class"]].copy()
+    out["cebm_level"] = out["design"].map(d["cebm_level"]).astype("Int64")
+    out["grade_start"] = out["design"].map(d["grade_start"])
+    return out.sort_values(["cebm_level", "study_id"], na_position="last", kind="stable").reset_index(drop=True)
+
+
+def study_rob_roles(rob: pd.DataFrame, rob_judgements: pd.DataFrame) -> dict[str, str]:
+    """Each appraised study's overall risk-of-bias role: low, some, high, critical, or none (no information).
+
+    A tool with an ``overall`` domain gives it directly; a checklist without one
+    (JBI) is summarised by its worst answered item.
+    """
+    roles = rob_judgements.set_index(["tool", "judgement"])["colour_role"].to_dict()
+    rank = {"none": -1, "low": 0, "some": 1, "high": 2, "critical": 3}
+    out: dict[str, str] = {}
+    for study_id, rows in rob.groupby("study_id", sort=True):
+        overall = rows[rows["domain"] == "overall"]
+        use = overall if len(overall) else rows
+        found = [roles.get((t, j), "none") for t, j in zip(use["tool"], use["judgement"])]
+        answered = [r for r in found if r != "none"]
+        out[str(study_id)] = max(answered, key=rank.__getitem__) if answered else "none"
+    return out
+
+
+def _weights(body: pd.DataFrame) -> pd.Series:
+    n = body["n_analysed"].fillna(body["n_enrolled"]).astype("Float64").fillna(0)
+    return n.astype(float)
+
+
+def _share(mask: pd.Series, weights: pd.Series) -> float:
+    """Share of participants (or of studies, when no sizes are known) for which ``mask`` holds."""
+    mask = mask.astype(bool)
+    if weights.sum() > 0:
+        return float(weights[mask].sum() / weights.sum())
+    return float(mask.mean()) if len(mask) else 0.0
+
+
+def _risk_of_bias(body: pd.DataFrame, roles: dict[str, str], reviews_only: bool) -> tuple[str, str]:
+    if reviews_only:
+        return "serious", "only reviews: the studies they include were not appraised in this workbook"
+    r = body["study_id"].map(lambda s: roles.get(s, "none"))
+    w = _weights(body)
+    high = _share(r.isin(["high", "critical"]), w)
+    critical = _share(r == "critical", w)
+    none = _share(r == "none", w)
+    counts = ", ".join(f"{k} {v}" for k, v in sorted(r.value_counts().items()))
+    if critical >= 0.5:
+        return "very serious", f"most of the evidence ({critical:.0%} of participants) is at critical risk of bias ({counts})"
+    if high >= 0.5:
+        return "serious", f"most of the evidence ({high:.0%} of participants) is at high risk of bias ({counts})"
+    if none >= 0.5:
+        return "serious", f"risk of bias could not be judged for most of the evidence ({none:.0%} of participants; only abstracts read) ({counts})"
+    return "not serious", f"most of the evidence is at low risk or some concerns ({counts})"
+
+
+def _inconsistency(body: pd.DataFrame) -> tuple[str, str]:
+    d = body.loc[body["direction"] != "not reported", "direction"]
+    if len(d) < 2:
+        return "not serious", "fewer than two studies report a direction: consistency cannot be judged"
+    counts = d.value_counts()
+    share = counts.iloc[0] / len(d)
+    listing = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+    if share < CONSISTENT_SHARE:
+        return "serious", f"studies disagree on the direction of effect ({listing})"
+    return "not serious", f"studies agree on the direction of effect ({listing})"
+
+
+def _indirectness(body: pd.DataFrame, subject: str, lab_only: bool) -> tuple[str, str]:
+    if lab_only:
+        return "very serious", "only laboratory (ex vivo, in vitro) or animal evidence, for a claim about people"
+    if subject != "microneedling":
+        return "not serious", "the studies test the procedure the claim is about"
+    w = _weights(body)
+    combined = _share(body["intervention_class"].isin(COMBINED_CLASSES), w)
+    k = int(body["intervention_class"].isin(COMBINED_CLASSES).sum())
+    if combined >= 0.5:
+        return "serious", (
+            f"{k} of {len(body)} studies ({combined:.0%} of participants) tested microneedling combined with another "
+            "treatment; the claims credit microneedling alone"
+        )
+    return "not serious", f"{len(body) - k} of {len(body)} studies tested microneedling alone"
+
+
+def _imprecision(body: pd.DataFrame, participants: int) -> tuple[str, str]:
+    crossing = []
+    for _, row in body.iterrows():
+        lo, hi, kind = row.get("ci_low"), row.get("ci_high"), row.get("effect_type")
+        if pd.isna(lo) or pd.isna(hi) or not kind:
+            continue
+        null = 0.0 if kind in NULL_AT_ZERO else 1.0 if kind in NULL_AT_ONE else None
+        if null is not None and lo <= null <= hi:
+            crossing.append(row["study_id"])
+    if participants < IMPRECISION_VERY_SERIOUS_N:
+        return "very serious", f"{participants} participants in all, fewer than {IMPRECISION_VERY_SERIOUS_N}"
+    if crossing:
+        return "serious", f"confidence interval includes no effect ({', '.join(sorted(crossing))})"
+    if participants < IMPRECISION_SERIOUS_N:
+        return "serious", f"{participants} participants in all, fewer than the {IMPRECISION_SERIOUS_N} this workbook asks for"
+    return "not serious", f"{participants} participants and no interval that includes no effect"
+
+
+def _publication_bias(body: pd.DataFrame) -> tuple[str, str]:
+    sizes = _weights(body)
+    positive = (body["direction"] == "benefit").all()
+    if len(body) >= 3 and positive and (sizes < SMALL_STUDY_N).all():
+        return "serious", f"all {len(body)} studies are small (under {SMALL_STUDY_N} participants) and all report benefit: small-study effects are likely"
+    if len(body) < 10:
+        return "not serious", f"not detected; {len(body)} stud{'y' if len(body) == 1 else 'ies'}, too few to test for small-study effects"
+    return "not serious", "not detected"
+
+
+def _large_effect(body: pd.DataFrame, start: str, downgraded: bool) -> tuple[str, str]:
+    if start != "low":
+        return "none", "randomised evidence is not upgraded"
+    if downgraded:
+        return "none", "not considered: the evidence was downgraded in another domain"
+    rel = body[body["effect_type"].isin(NULL_AT_ONE) & body["ci_low"].notna()]
+    big = rel[(rel["effect"] >= 2) & (rel["ci_low"] > 1)]
+    if len(big) and (big["effect"] >= 5).any():
+        return "upgrade two levels", f"very large relative effect ({', '.join(sorted(big['study_id']))})"
+    if len(big):
+        return "upgrade one level", f"large relative effect, 2 or more with the interval excluding 1 ({', '.join(sorted(big['study_id']))})"
+    return "none", "no relative effect of 2 or more with an interval excluding 1"
+
+
+def _direction(body: pd.DataFrame) -> str:
+    d = body.loc[body["direction"] != "not reported", "direction"]
+    if d.empty:
+        return "not reported"
+    counts = d.value_counts()
+    if len(counts) > 1 and counts.iloc[0] == counts.iloc[1]:
+        return "mixed"
+    return str(counts.index[0]) if counts.iloc[0] / len(d) >= CONSISTENT_SHARE else "mixed"
+
+
+def _sort_body(body: pd.DataFrame) -> pd.DataFrame:
+    return body.assign(_w=_weights(body)).sort_values(["cebm_level", "_w", "study_id"], ascending=[True, False, True], kind="stable").drop(columns="_w")
+
+
+def grade_outcome(
+    outcome: pd.Series,
+    evidence: pd.DataFrame,
+    roles: dict[str, str],
+    overrides: pd.DataFrame,
+) -> OutcomeGrade:
+    """Grade one outcome from its findings joined with study designs (``evidence``).
+
+    ``evidence`` has one row per study with columns of findings and studies plus
+    ``grade_start`` and ``cebm_level`` from the designs table.
+    """
+    oid = str(outcome["outcome_id"])
+    evidence = _sort_body(evidence)
+    primary = evidence[evidence["grade_start"].isin(["high", "low"])]
+    reviews = evidence[evidence["grade_start"] == "review"]
+    lab = evidence[evidence["grade_start"] == "indirect"]
+    reviews_only = lab_only = False
+    if len(primary):
+        body = primary[primary["grade_start"] == "high"] if (primary["grade_start"] == "high").any() else primary
+        start = "high" if body["grade_start"].iloc[0] == "high" else "low"
+        start_reason = (
+            "randomised studies: GRADE starts at high" if start == "high" else "non-randomised studies only: GRADE starts at low"
+        )
+    elif len(reviews):
+        body, start, reviews_only = reviews, "low", True
+        start_reason = "only reviews; their included studies were not appraised here, so the rating starts at low"
+    elif len(lab):
+        body, start, lab_only = lab, "low", True
+        start_reason = "only laboratory or animal studies: rated as indirect evidence, starting at low"
+    elif len(evidence):
+        return OutcomeGrade(oid, tuple(evidence["study_id"]), 0, tuple(sorted(set(evidence["design"]))), NOT_GRADED,
+                            "only regulatory documents: a fact to check, not an effect to grade", (), "not reported")
+    else:
+        return OutcomeGrade(oid, (), 0, (), NO_EVIDENCE, "no study reports this outcome")
+    participants = int(_weights(body).sum())
+    rules = {
+        "risk_of_bias": _risk_of_bias(body, roles, reviews_only),
+        "inconsistency": _inconsistency(body),
+        "indirectness": _indirectness(body, str(outcome.get("subject", "microneedling")), lab_only),
+        "imprecision": _imprecision(body, participants),
+        "publication_bias": _publication_bias(body),
+    }
+    mine = overrides[overrides["outcome_id"] == oid].set_index("domain") if len(overrides) else overrides
+    calls = [_call(domain, rules[domain], mine) for domain in DOWNGRADE_DOMAINS]
+    downgraded = any(c.steps < 0 for c in calls)
+    up_rules = {
+        "large_effect": _large_effect(body, start, downgraded),
+        "dose_response": ("none", "no dose-response data recorded"),
+        "plausible_confounding": ("none", "not assessed: residual confounding cannot be judged from abstracts"),
+    }
+    calls += [_call(domain, up_rules[domain], mine) for domain in UPGRADE_DOMAINS]
+    context = tuple(s for s in evidence["study_id"] if s not in set(body["study_id"]))
+    return OutcomeGrade(
+        oid, tuple(body["study_id"]), participants, tuple(sorted(set(body["design"]))), start, start_reason,
+        tuple(calls), _direction(body), context,
+    )
+
+
+def _call(domain: str, rule: tuple[str, str], overrides: pd.DataFrame) -> DomainCall:
+    if len(overrides) and domain in overrides.index:
+        row = overrides.loc[domain]
+        return DomainCall(domain, rule[0], rule[1], str(row["judgement"]), str(row["reason"]))
+    return DomainCall(domain, rule[0], rule[1])
+
+
+def evidence_for(findings: pd.DataFrame, studies: pd.DataFrame, designs: pd.DataFrame) -> pd.DataFrame:
+    """Findings joined with their study's design, size, intervention and design's start and level."""
+    d = designs.set_index("design")[["grade_start", "cebm_level"]]
+    cols = ["study_id", "design", "intervention_class", "n_enrolled", "n_analysed"]
+    return findings.merge(studies[cols], on="study_id", how="left").join(d, on="design")
+
+
+def grade_all(
+    outcomes: pd.DataFrame,
+    findings: pd.DataFrame,
+    studies: pd.DataFrame,
+    designs: pd.DataFrame,
+    rob: pd.DataFrame,
+    rob_judgements: pd.DataFrame,
+    overrides: pd.DataFrame,
+) -> list[OutcomeGrade]:
+    """Grade every outcome, in outcome_id order."""
+    ev = evidence_for(findings, studies, designs)
+    roles = study_rob_roles(rob, rob_judgements)
+    return [
+        grade_outcome(row, ev[ev["outcome_id"] == row["outcome_id"]], roles, overrides)
+        for _, row in outcomes.sort_values("outcome_id").iterrows()
+    ]
+
+
+def grades_frame(grades: list[OutcomeGrade], outcomes: pd.DataFrame) -> pd.DataFrame:
+    """One row per outcome: body of evidence, each domain's judgement and reason, certainty (grades.csv)."""
+    labels = outcomes.set_index("outcome_id")["label"]
+    rows = []
+    for g in grades:
+        row: dict[str, object] = {
+            "outcome_id": g.outcome_id,
+            "label": labels.get(g.outcome_id, ""),
+            "studies": len(g.studies),
+            "study_ids": ";".join(g.studies),
+            "participants": g.participants,
+            "designs": ";".join(g.designs),
+            "starting_level": g.start,
+            "start_reason": g.start_reason,
+        }
+        for domain in GRADE_DOMAINS:
+            c = next((c for c in g.calls if c.domain == domain), None)
+            row[domain] = c.judgement if c else ""
+            row[f"{domain}_rule"] = c.rule if c else ""
+            row[f"{domain}_reason"] = c.reason if c else ""
+        row["certainty"] = g.certainty
+        row["direction"] = g.direction
+        row["context_studies"] = ";".join(g.context)
+        rows.append(row)
+    return pd.DataFrame(rows).sort_values("outcome_id", kind="stable").reset_index(drop=True)
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> None:
+    """Write a CSV atomically (temp file, then rename), with fixed line endings."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    frame.to_csv(tmp, index=False, lineterminator="\n")
+    tmp.replace(path)

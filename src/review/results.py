@@ -1,0 +1,52 @@
+"""Everything grading produces for one workbook, computed once, written by ``review grade``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .grading import OutcomeGrade, grade_all, grades_frame, study_levels, write_csv
+from .quantities import quantity_checks
+from .verdicts import citation_fidelity, judge_claims
+from .workbook import Workbook, load_workbook
+
+
+@dataclass(frozen=True)
+class Results:
+    grades: list[OutcomeGrade]
+    grades_table: pd.DataFrame
+    verdicts: pd.DataFrame
+    fidelity: pd.DataFrame
+    quantities: pd.DataFrame
+    levels: pd.DataFrame
+
+
+def compute(wb: Workbook) -> Results:
+    """Grade every outcome and judge every claim of a loaded workbook."""
+    grades = grade_all(wb.outcomes, wb.findings, wb.studies, wb.designs, wb.risk_of_bias, wb.rob_judgements, wb.judgements)
+    return Results(
+        grades=grades,
+        grades_table=grades_frame(grades, wb.outcomes),
+        verdicts=judge_claims(wb.claims, wb.outcomes, grades, wb.claim_verdicts),
+        fidelity=citation_fidelity(wb.citations, wb.claims, wb.studies, grades),
+        quantities=quantity_checks(wb.claims, wb.findings, wb.studies, wb.searches, wb.citations),
+        levels=study_levels(wb.studies, wb.designs),
+    )
+
+
+def write_grades(root: Path, out: Path) -> list[Path]:
+    """Write grades.csv and verdicts.csv (and the citation and number checks) to ``out``; refuses a broken workbook."""
+    results = compute(load_workbook(root))
+    files = {
+        "grades.csv": results.grades_table,
+        "verdicts.csv": results.verdicts,
+        "citation_checks.csv": results.fidelity,
+        "quantity_checks.csv": results.quantities,
+    }
+    paths = []
+    for name, frame in files.items():
+        write_csv(frame, out / name)
+        paths.append(out / name)
+    return paths

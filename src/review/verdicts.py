@@ -1,0 +1,159 @@
+"""Judge every claim: its outcome's certainty and direction, set against the claim's own wording.
+
+The scale, from best to worst supported:
+
+* **supported**: the evidence points the way the claim does, with moderate or high certainty
+  (or high certainty for an absolute claim);
+* **partly supported**: the evidence points that way, but with low certainty (or very low for a
+  hedged claim), or it is mixed and the claim is hedged;
+* **overstated**: the claim is worded more strongly than its evidence allows: an absolute claim
+  ("completely safe", "100%", "rid your body of") below high certainty, a plain claim on
+  very low certainty, or a plain claim on mixed evidence;
+* **unsupported**: no human evidence was found (the search log says so), or evidence against
+  the claim is too uncertain to call it contradicted;
+* **contradicted**: the evidence points against the claim with at least low certainty;
+* **not testable**: an opinion, or a procedure or regulatory detail no study measures as an effect.
+
+A reviewer verdict in ``data/claim_verdicts.csv`` (with its reason) replaces the rule's verdict;
+both are kept in the output.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .grading import CERTAINTY, NO_EVIDENCE, NOT_GRADED, OutcomeGrade
+
+#: direction of evidence a claim of each type needs, by outcome category
+EXPECTED = {
+    ("caution", "*"): ("harm", "mixed"),
+    ("safety", "safety"): ("no difference",),
+    ("*", "safety"): ("no difference",),
+}
+
+
+def expected_directions(claim_type: str, category: str) -> tuple[str, ...]:
+    """Directions of evidence that would bear a claim out.
+
+    A caution (a warned-of risk) is borne out by harm; a safety claim about a
+    safety outcome by no important harm ("no difference"); anything else by benefit.
+    """
+    if claim_type == "caution":
+        return EXPECTED[("caution", "*")]
+    if category == "safety":
+        return EXPECTED[("*", "safety")]
+    return ("benefit",)
+
+
+def rule_verdict(claim_type: str, wording: str, category: str, grade: OutcomeGrade | None) -> tuple[str, str]:
+    """The rule's verdict and reason for one claim."""
+    if claim_type == "opinion":
+        return "not testable", "an opinion: no study can measure it"
+    if grade is None or grade.certainty == NO_EVIDENCE:
+        return "unsupported", "no human study of this outcome was found (see the search log)"
+    if grade.certainty == NOT_GRADED:
+        return "not testable", "only regulatory documents bear on it; judged by a reviewer where a verdict is recorded"
+    certainty, direction = grade.certainty, grade.direction
+    level = CERTAINTY.index(certainty) + 1
+    wanted = expected_directions(claim_type, category)
+    basis = f"{certainty} certainty; evidence direction: {direction}"
+    if direction == "not reported":
+        return "not testable", f"the studies found describe practice but do not measure this claim ({basis})"
+    if direction in wanted:
+        if wording == "absolute":
+            if level == 4:
+                return "supported", f"absolute claim with high-certainty evidence ({basis})"
+            return "overstated", f"absolute wording, but the evidence is only of {certainty} certainty ({basis})"
+        if level >= 3:
+            return "supported", f"evidence of {certainty} certainty points the way the claim does ({basis})"
+        if level == 2 or wording == "hedged":
+            return "partly supported", f"points the way the claim does, but with {certainty} certainty ({basis})"
+        return "overstated", f"a plain assertion on {certainty}-certainty evidence ({basis})"
+    if direction == "mixed":
+        if wording == "hedged":
+            return "partly supported", f"a hedged claim on mixed evidence ({basis})"
+        return "overstated", f"{wording} wording, but the studies disagree ({basis})"
+    if level >= 2:
+        return "contradicted", f"the evidence points against the claim ({basis})"
+    return "unsupported", f"the little evidence there is points against the claim, with very low certainty ({basis})"
+
+
+def judge_claims(
+    claims: pd.DataFrame,
+    outcomes: pd.DataFrame,
+    grades: list[OutcomeGrade],
+    claim_verdicts: pd.DataFrame,
+    key_count: int = 3,
+) -> pd.DataFrame:
+    """One row per claim: verdict, certainty, key studies and reason (verdicts.csv), in claim_id order."""
+    by_outcome = {g.outcome_id: g for g in grades}
+    category = outcomes.set_index("outcome_id")["category"]
+    reviewer = claim_verdicts.set_index("claim_id") if len(claim_verdicts) else None
+    rows = []
+    for _, c in claims.sort_values("claim_id", kind="stable").iterrows():
+        grade = by_outcome.get(c["outcome_id"])
+        verdict, reason = rule_verdict(c["claim_type"], c["wording"], category.get(c["outcome_id"], ""), grade)
+        rule = verdict
+        if reviewer is not None and c["claim_id"] in reviewer.index:
+            r = reviewer.loc[c["claim_id"]]
+            verdict, reason = str(r["verdict"]), f"reviewer: {r['reason']} (rule said: {rule}; {reason})"
+        key = list(grade.studies[:key_count]) if grade else []
+        if grade and not key:
+            key = list(grade.context[:key_count])
+        rows.append(
+            {
+                "claim_id": c["claim_id"],
+                "source_id": c["source_id"],
+                "outcome_id": c["outcome_id"],
+                "wording": c["wording"],
+                "verdict": verdict,
+                "rule_verdict": rule,
+                "certainty": grade.certainty if grade else NO_EVIDENCE,
+                "key_studies": ";".join(key),
+                "reason": reason,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def verdict_counts(verdicts: pd.DataFrame) -> pd.DataFrame:
+    """Number of claims per verdict, on the fixed scale order."""
+    from .schema import VERDICTS
+
+    counts = verdicts["verdict"].value_counts().reindex(list(VERDICTS), fill_value=0)
+    return counts.rename_axis("verdict").reset_index(name="claims")
+
+
+def citation_fidelity(
+    citations: pd.DataFrame,
+    claims: pd.DataFrame,
+    studies: pd.DataFrame,
+    grades: list[OutcomeGrade],
+) -> pd.DataFrame:
+    """Each claim that cites a source: what it cites, whether that supports the claim as stated, and how it departs.
+
+    The evidence the article cites is kept apart from the evidence the review found
+    (the outcome's certainty and key studies), so a reviewer sees both.
+    """
+    by_outcome = {g.outcome_id: g for g in grades}
+    design = studies.set_index("study_id")["design"]
+    merged = citations.merge(claims[["claim_id", "source_id", "quote", "outcome_id", "cited_work"]], on="claim_id", how="left")
+    rows = []
+    for _, r in merged.sort_values("claim_id", kind="stable").iterrows():
+        g = by_outcome.get(r["outcome_id"])
+        rows.append(
+            {
+                "claim_id": r["claim_id"],
+                "source_id": r["source_id"],
+                "quote": r["quote"],
+                "article cites": r["cited_work"],
+                "identified as": r["study_id"] or "not identifiable",
+                "cited design": design.get(r["study_id"], "") if r["study_id"] else "",
+                "support": r["support"],
+                "departures": r["departures"].replace(";", "; "),
+                "reason": r["reason"],
+                "review's certainty": g.certainty if g else NO_EVIDENCE,
+                "review's key studies": ";".join((g.studies or g.context)[:3]) if g else "",
+            }
+        )
+    return pd.DataFrame(rows)

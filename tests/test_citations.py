@@ -1,0 +1,148 @@
+"""Citation formatting: a real entry from references.bib, and small inline entries for the edge cases."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from review import citations as ct
+from review.bib import Bib, parse_bib, read_bib
+
+REPO = Path(__file__).resolve().parents[1]
+
+INLINE = parse_bib(
+    r"""
+@article{Mueller2020,
+  author = {M{\"u}ller, J{\"u}rgen and Kang, Li},
+  title = {{\"U}ber needling: 70\% better?},
+  journal = {J Derm},
+  year = {2020},
+  pages = {1-9},
+  doi = {10.1000/abc.1}
+}
+@article{Kang2022,
+  author = {Kang, Li and Lu, Wei},
+  title = {Two authors},
+  journal = {J Derm},
+  year = {2022}
+}
+@article{Three2021,
+  author = {Alam, Murad and Han, Sandra and West, Dennis P.},
+  title = {Three authors},
+  year = {2021}
+}
+@misc{NoAuthor2019,
+  title = {A page with no author},
+  url = {https://example.org/page}
+}
+@misc{Bare,
+  pmid = {123}
+}
+@misc{Agency,
+  author = {{US Food and Drug Administration}},
+  title = {Guidance},
+  year = {2020}
+}
+@article{Evil2020,
+  author = {Doe, Jane},
+  title = {<script>alert("x")</script> \& friends},
+  year = {2020},
+  journal = {J <b>},
+  url = {https://example.org/?a=1&b="2"}
+}
+"""
+)
+
+
+@pytest.fixture(scope="module")
+def real() -> Bib:
+    return read_bib(REPO)
+
+
+def test_short_citation_of_a_real_entry(real: Bib):
+    assert ct.short_citation("Majid2009", real) == "Majid 2009"
+
+
+def test_full_reference_of_a_real_entry(real: Bib):
+    ref = ct.full_reference("Majid2009", real)
+    assert ref == (
+        "Majid I (2009). Microneedling therapy in atrophic facial scars: an objective assessment. "
+        "J Cutan Aesthet Surg 2(1):26-30. doi:10.4103/0974-2077.53096. PMID: 20300368."
+    )
+
+
+def test_full_reference_html_links_doi_and_pubmed(real: Bib):
+    html = ct.full_reference_html("Majid2009", real)
+    assert '<a href="https://doi.org/10.4103/0974-2077.53096">doi:10.4103/0974-2077.53096</a>' in html
+    assert '<a href="https://pubmed.ncbi.nlm.nih.gov/20300368/">PMID: 20300368</a>' in html
+    assert "<em>J Cutan Aesthet Surg</em> 2(1):26-30" in html
+
+
+@pytest.mark.parametrize(
+    "key, expected",
+    [
+        ("Mueller2020", "Müller and Kang 2020"),
+        ("Kang2022", "Kang and Lu 2022"),
+        ("Three2021", "Alam et al. 2021"),
+        ("NoAuthor2019", "NoAuthor2019"),
+        ("Agency", "US Food and Drug Administration 2020"),
+    ],
+)
+def test_short_citation_forms(key: str, expected: str):
+    assert ct.short_citation(key, INLINE) == expected
+
+
+def test_short_citation_without_year_says_nd():
+    bib = parse_bib("@article{X, author = {Lu, Wei}, title = {T}}")
+    assert ct.short_citation("X", bib) == "Lu n.d."
+
+
+def test_latex_accents_are_decoded_to_unicode():
+    ref = ct.full_reference("Mueller2020", INLINE)
+    assert ref.startswith("Müller J, Kang L (2020). Über needling: 70% better? J Derm 1-9.")
+    assert "{" not in ref and "\\" not in ref
+
+
+def test_missing_author_title_and_year_are_shown_as_missing():
+    assert ct.full_reference("Bare", INLINE) == "(n.d.). [title not recorded]. PMID: 123."
+    assert ct.full_reference("NoAuthor2019", INLINE) == "(n.d.). A page with no author. https://example.org/page."
+
+
+def test_vancouver_lists_six_authors_then_et_al(real: Bib):
+    ref = ct.full_reference("Alam2014", real)
+    assert ref.startswith("Alam M, Han S, Pongprutthipan M, Disphanurat W, Kakar R, Nodzenski M, et al. (2014).")
+    assert ct.full_reference("Three2021", INLINE).startswith("Alam M, Han S, West DP (2021).")
+
+
+def test_corporate_author_is_not_split_at_and():
+    assert ct.full_reference("Agency", INLINE).startswith("US Food and Drug Administration (2020). Guidance.")
+
+
+def test_html_escapes_markup_in_fields_and_links():
+    html = ct.full_reference_html("Evil2020", INLINE)
+    assert "<script>" not in html and "<b>" not in html
+    assert "&lt;script&gt;alert(" in html
+    assert "&amp; friends" in html
+    assert 'href="https://example.org/?a=1&amp;b=&quot;2&quot;"' in html
+
+
+def test_text_keeps_markup_characters_as_text():
+    assert "<script>" in ct.full_reference("Evil2020", INLINE)
+
+
+def test_formatting_is_deterministic(real: Bib):
+    assert ct.full_reference_html("Alam2014", real) == ct.full_reference_html("Alam2014", real)
+
+
+def test_unknown_key_raises_a_clear_error():
+    with pytest.raises(KeyError, match="'Nope2000' is not an entry in references.bib"):
+        ct.short_citation("Nope2000", INLINE)
+
+
+def test_reference_list_is_sorted_and_deduplicated():
+    refs = ct.reference_list(["Kang2022", "Bare", "Kang2022", "Mueller2020"], INLINE)
+    assert list(refs.columns) == ["key", "citation", "reference", "doi", "pmid", "url"]
+    assert refs["key"].tolist() == ["Bare", "Kang2022", "Mueller2020"]
+    assert refs.set_index("key").loc["Mueller2020", "doi"] == "10.1000/abc.1"
+    assert refs.set_index("key").loc["Bare", "pmid"] == "123"
