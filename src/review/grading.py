@@ -42,6 +42,8 @@ IMPRECISION_VERY_SERIOUS_N = 50
 SMALL_STUDY_N = 50
 #: smallest share of agreeing studies for a consistent body of evidence
 CONSISTENT_SHARE = 0.75
+#: outcome categories that are facts to check, not effects to grade
+UNGRADED_CATEGORIES = ("procedure", "cost", "regulatory")
 COMBINED_CLASSES = ("microneedling combined", "mixed")
 NULL_AT_ZERO = ("MD", "SMD", "RD", "mean change")
 NULL_AT_ONE = ("RR", "OR")
@@ -252,6 +254,11 @@ def grade_outcome(
     """
     oid = str(outcome["outcome_id"])
     evidence = _sort_body(evidence)
+    category = str(outcome.get("category", "efficacy"))
+    if category in UNGRADED_CATEGORIES:
+        return OutcomeGrade(oid, tuple(evidence["study_id"]), 0, tuple(sorted(set(evidence["design"]))), NOT_GRADED,
+                            f"a {category} fact: checked against its sources by a reviewer, not graded with GRADE",
+                            (), _direction(evidence))
     primary = evidence[evidence["grade_start"].isin(["high", "low"])]
     reviews = evidence[evidence["grade_start"] == "review"]
     lab = evidence[evidence["grade_start"] == "indirect"]

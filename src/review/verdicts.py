@@ -24,24 +24,20 @@ import pandas as pd
 
 from .grading import CERTAINTY, NO_EVIDENCE, NOT_GRADED, OutcomeGrade
 
-#: direction of evidence a claim of each type needs, by outcome category
-EXPECTED = {
-    ("caution", "*"): ("harm", "mixed"),
-    ("safety", "safety"): ("no difference",),
-    ("*", "safety"): ("no difference",),
-}
-
-
 def expected_directions(claim_type: str, category: str) -> tuple[str, ...]:
     """Directions of evidence that would bear a claim out.
 
-    A caution (a warned-of risk) is borne out by harm; a safety claim about a
-    safety outcome by no important harm ("no difference"); anything else by benefit.
+    A caution (a limitation or a warned-of risk: "not a complete solution",
+    "might be some temporary redness", "can spread bacteria") is consistent with
+    any evidence short of a complete, harm-free cure, which no study reports; so
+    any reported direction bears it out, and its verdict rests on certainty. A
+    safety claim about a safety outcome is borne out by no important harm
+    ("no difference"); anything else by benefit.
     """
     if claim_type == "caution":
-        return EXPECTED[("caution", "*")]
+        return ("benefit", "no difference", "harm", "mixed")
     if category == "safety":
-        return EXPECTED[("*", "safety")]
+        return ("no difference",)
     return ("benefit",)
 
 
@@ -52,7 +48,7 @@ def rule_verdict(claim_type: str, wording: str, category: str, grade: OutcomeGra
     if grade is None or grade.certainty == NO_EVIDENCE:
         return "unsupported", "no human study of this outcome was found (see the search log)"
     if grade.certainty == NOT_GRADED:
-        return "not testable", "only regulatory documents bear on it; judged by a reviewer where a verdict is recorded"
+        return "not testable", f"{grade.start_reason}; no reviewer verdict recorded"
     certainty, direction = grade.certainty, grade.direction
     level = CERTAINTY.index(certainty) + 1
     wanted = expected_directions(claim_type, category)
@@ -73,6 +69,8 @@ def rule_verdict(claim_type: str, wording: str, category: str, grade: OutcomeGra
         if wording == "hedged":
             return "partly supported", f"a hedged claim on mixed evidence ({basis})"
         return "overstated", f"{wording} wording, but the studies disagree ({basis})"
+    if wording == "absolute":
+        return "contradicted", f"documented evidence against an absolute claim refutes it, whatever its certainty ({basis})"
     if level >= 2:
         return "contradicted", f"the evidence points against the claim ({basis})"
     return "unsupported", f"the little evidence there is points against the claim, with very low certainty ({basis})"
