@@ -56,3 +56,30 @@ def save_figure(fig: Figure, path: str, fmt: str = "png") -> None:
     """Write ``fig`` with fixed metadata so the same figure gives the same bytes."""
     metadata = {"Software": None} if fmt == "png" else {"Date": None, "Creator": None}
     fig.savefig(path, format=fmt, metadata=metadata, bbox_inches="tight")
+
+
+#: GRADE judgements to a 0-3 scale for the domain heatmap (upgrades shown as negative)
+JUDGEMENT_SCORE = {"not serious": 0, "none": 0, "serious": 1, "very serious": 2, "upgrade one level": -1, "upgrade two levels": -2}
+
+
+def domain_heatmap(grades_table: pd.DataFrame, domains: tuple[str, ...], title: str = "Why each outcome lost (or gained) certainty") -> Figure:
+    """Outcomes (rows) by GRADE domain (columns): blank not serious, amber serious, red very serious, green upgraded."""
+    from matplotlib.colors import ListedColormap
+
+    from .theme import OKABE_ITO
+
+    graded = grades_table[grades_table["risk_of_bias"].fillna("") != ""].set_index("label")
+    scores = graded[list(domains)].apply(lambda col: col.map(JUDGEMENT_SCORE)).astype(float)
+    scores.columns = [d.replace("_", " ") for d in domains]
+    apply_theme()
+    fig = Figure(figsize=(8.5, max(3.0, 0.3 * len(scores) + 1.8)), layout="constrained")
+    ax = fig.subplots()
+    cmap = ListedColormap([OKABE_ITO["green"], "#B7E4C7", "#F7F7F7", OKABE_ITO["orange"], OKABE_ITO["vermillion"]])
+    sns.heatmap(scores, ax=ax, cmap=cmap, vmin=-2.5, vmax=2.5, cbar=False, linewidths=0.5, linecolor="white",
+                annot=graded[list(domains)].replace({"not serious": "", "none": ""}).map(lambda v: {"serious": "−1", "very serious": "−2", "upgrade one level": "+1", "upgrade two levels": "+2"}.get(v, "")).values,
+                fmt="")
+    ax.set_title(title)
+    ax.set_xlabel("GRADE domain")
+    ax.set_ylabel("")
+    ax.tick_params(axis="x", rotation=30)
+    return fig

@@ -260,6 +260,8 @@ def grade_outcome(
                             f"a {category} fact: checked against its sources by a reviewer, not graded with GRADE",
                             (), _direction(evidence))
     primary = evidence[evidence["grade_start"].isin(["high", "low"])]
+    if (primary["direction"] != "not reported").any():  # studies that measured the outcome come first
+        primary = primary[primary["direction"] != "not reported"]
     reviews = evidence[evidence["grade_start"] == "review"]
     lab = evidence[evidence["grade_start"] == "indirect"]
     reviews_only = lab_only = False
@@ -369,3 +371,72 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
     frame.to_csv(tmp, index=False, lineterminator="\n")
     tmp.replace(path)
+
+
+#: GRADE's plain-language phrasing for each certainty (GRADE guidance on informative statements)
+PLAIN = {
+    "high": "{subject} {verb}",
+    "moderate": "{subject} probably {verb}",
+    "low": "{subject} may {verb_base}",
+    "very low": "it is very uncertain whether {subject_lower} {verb}",
+}
+VERBS = {  # direction -> (third person, base form)
+    "benefit": ("improves", "improve"),
+    "no difference": ("makes little or no difference to", "make little or no difference to"),
+    "harm": ("worsens", "worsen"),
+}
+
+
+def plain_statement(grade: OutcomeGrade, label: str, subject: str = "Microneedling") -> str:
+    """A one-sentence plain-language summary in GRADE's graded wording ("probably", "may", "very uncertain")."""
+    if grade.certainty == NO_EVIDENCE:
+        return f"No study of {label.lower()} was found."
+    if grade.certainty == NOT_GRADED:
+        return f"{label}: a fact checked against its sources, not graded."
+    if grade.direction not in VERBS:
+        return f"The studies found do not measure {label.lower()}."
+    if grade.direction == "mixed":
+        return f"The studies disagree on {label.lower()} ({grade.certainty} certainty)."
+    verb, base = VERBS[grade.direction]
+    text = PLAIN[grade.certainty].format(subject=subject, subject_lower=subject.lower(), verb=f"{verb} {label.lower()}", verb_base=f"{base} {label.lower()}")
+    return text[0].upper() + text[1:] + "."
+
+
+def summary_of_findings(grades: list[OutcomeGrade], outcomes: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFrame:
+    """GRADE-style Summary of Findings: claimed outcomes, studies, participants, certainty, plain statement.
+
+    Rows are ordered from best to worst supported (certainty, then participants).
+    """
+    o = outcomes.set_index("outcome_id")
+    claimed = set(claims["outcome_id"])
+    order = {c: i for i, c in enumerate(reversed(CERTAINTY))} | {NOT_GRADED: 4, NO_EVIDENCE: 5}
+    rows = []
+    for g in grades:
+        if g.outcome_id not in claimed:
+            continue
+        subject = "The procedure" if o.loc[g.outcome_id, "subject"] != "microneedling" else "Microneedling"
+        rows.append(
+            {
+                "outcome": o.loc[g.outcome_id, "label"],
+                "outcome_id": g.outcome_id,
+                "studies": len(g.studies),
+                "participants": g.participants,
+                "designs": ", ".join(g.designs),
+                "certainty": g.certainty,
+                "what the evidence says": plain_statement(g, str(o.loc[g.outcome_id, "label"]), subject),
+                "_order": order[g.certainty],
+            }
+        )
+    frame = pd.DataFrame(rows).sort_values(["_order", "participants", "outcome_id"], ascending=[True, False, True], kind="stable")
+    return frame.drop(columns="_order").reset_index(drop=True)
+
+
+def domain_reasons(grades_table: pd.DataFrame) -> pd.DataFrame:
+    """Long form of grades.csv: one row per graded outcome and domain, with the rule's call and the reason."""
+    rows = []
+    for _, g in grades_table.iterrows():
+        if not g.get("risk_of_bias"):
+            continue
+        for d in GRADE_DOMAINS:
+            rows.append({"outcome": g["label"], "domain": d.replace("_", " "), "judgement": g[d], "rule's call": g[f"{d}_rule"], "reason": g[f"{d}_reason"]})
+    return pd.DataFrame(rows)

@@ -155,3 +155,52 @@ def citation_fidelity(
             }
         )
     return pd.DataFrame(rows)
+
+
+WORDING_WEIGHT = {"hedged": 0, "plain": 1, "absolute": 2}
+CERTAINTY_GAP = {"high": 0, "moderate": 1, "low": 2, "very low": 3, "no evidence": 4, "not graded": 2}
+VERDICT_WEIGHT = {"contradicted": 3, "unsupported": 2, "overstated": 2, "partly supported": 1, "supported": 0, "not testable": 0}
+
+
+def furthest_from_evidence(verdicts: pd.DataFrame, claims: pd.DataFrame, n: int = 5) -> pd.DataFrame:
+    """The ``n`` claims whose wording is furthest from their evidence.
+
+    Distance = verdict weight (contradicted 3; unsupported, overstated 2; partly 1)
+    + wording strength (absolute 2, plain 1, hedged 0) + certainty gap (high 0 ...
+    very low 3, no evidence 4). Ties go to the claim repeated by more articles,
+    then to claim_id. Opinions are left out: they cannot be tested.
+    """
+    v = verdicts.merge(claims[["claim_id", "quote", "claim_type"]], on="claim_id", how="left")
+    v = v[v["claim_type"] != "opinion"].copy()
+    repeat = claims.groupby("outcome_id")["source_id"].nunique()
+    v["articles"] = v["outcome_id"].map(repeat).fillna(0).astype(int)
+    v["distance"] = v["verdict"].map(VERDICT_WEIGHT) + v["wording"].map(WORDING_WEIGHT) + v["certainty"].map(CERTAINTY_GAP)
+    v = v.sort_values(["distance", "articles", "claim_id"], ascending=[False, False, True], kind="stable")
+    cols = ["claim_id", "source_id", "quote", "wording", "verdict", "certainty", "articles", "distance", "reason"]
+    return v[cols].head(n).reset_index(drop=True)
+
+
+def cite_keys(keys: str, bib) -> str:
+    """``Majid2009;Alam2014`` as short citations: ``Majid 2009; Alam et al. 2014``."""
+    from .citations import short_citation
+
+    return "; ".join(short_citation(k, bib) for k in keys.split(";") if k)
+
+
+def claims_with_verdicts(verdicts: pd.DataFrame, claims: pd.DataFrame, bib) -> pd.DataFrame:
+    """Every claim beside its verdict, certainty, key studies (short citations) and reason, by claim_id."""
+    v = verdicts.merge(claims[["claim_id", "quote"]], on="claim_id", how="left")
+    v["key studies"] = v["key_studies"].map(lambda k: cite_keys(k, bib))
+    cols = ["claim_id", "quote", "verdict", "certainty", "key studies", "reason"]
+    return v[cols].reset_index(drop=True)
+
+
+def narrative(top: pd.DataFrame) -> str:
+    """A short markdown paragraph per claim in ``top`` (from :func:`furthest_from_evidence`)."""
+    parts = []
+    for _, r in top.iterrows():
+        parts.append(
+            f"- **{r['claim_id']}** ({r['source_id']}), *\u201c{r['quote']}\u201d*: {r['verdict']}, "
+            f"evidence of {r['certainty']} certainty; the outcome is claimed by {r['articles']} of the articles. {r['reason'][0].upper() + r['reason'][1:]}."
+        )
+    return "\n".join(parts)
