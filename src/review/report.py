@@ -24,8 +24,12 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 from nbconvert import HTMLExporter
 
+from .bib import Bib
 from .errors import Problem, WorkbookError
-from .workbook import check_workbook
+from .reportpage import enhance
+from .results import compute
+from .verdicts import furthest_from_evidence, verdict_counts
+from .workbook import Workbook, check_workbook, load_workbook
 
 TEMPLATES = Path(__file__).parent / "templates"
 NOTEBOOK_RE = re.compile(r"^\d\d-[a-z0-9-]+\.ipynb$")
@@ -86,7 +90,7 @@ def notebook_title(nb: nbformat.NotebookNode, fallback: str) -> tuple[str, str]:
         if lines and lines[0].startswith("# "):
             title = lines[0][2:].strip()
             rest = "\n".join(lines[1:]).strip().split("\n\n")[0]
-            return title, re.sub(r"\s+", " ", rest)
+            return title, re.sub(r"\s+", " ", re.sub(r"[*_`]", "", rest))
     return fallback, ""
 
 
@@ -139,7 +143,7 @@ def execute_in_place(root: Path, names: list[str] | None = None) -> list[Path]:
     return paths
 
 
-def export_page(nb: nbformat.NotebookNode, title: str, footer: str) -> str:
+def export_page(nb: nbformat.NotebookNode, title: str, footer: str, keys: list[str] | None = None) -> str:
     """A reviewer's HTML page: outputs and markdown only, self-contained, links to .ipynb made .html."""
     exporter = HTMLExporter(
         template_name="reviewer",
@@ -152,23 +156,57 @@ def export_page(nb: nbformat.NotebookNode, title: str, footer: str) -> str:
     nb.metadata["title"] = title
     resources = {
         "review_css": (TEMPLATES / "report.css").read_text(encoding="utf-8"),
+        "review_js": (TEMPLATES / "tables.js").read_text(encoding="utf-8"),
         "review_footer": html.escape(footer),
     }
     body, _ = exporter.from_notebook_node(nb, resources=resources)
-    return re.sub(r'href="(\d\d-[a-z0-9-]+)\.ipynb(#[^"]*)?"', r'href="\1.html\2"', body)
+    body = re.sub(r'href="(\d\d-[a-z0-9-]+)\.ipynb(#[^"]*)?"', r'href="\1.html\2"', body)
+    return enhance(body, keys or [])
 
 
-def render_index(pages: list[Page], commit: str, data_id: str, summary_html: str = "") -> str:
-    """The report's front page: what was reviewed and a link to every page."""
+def _render(template: str, **context: object) -> str:
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html", "j2"]))
-    template = env.get_template("index.html.j2")
     css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
-    return template.render(pages=pages, commit=commit, data_id=data_id, css=css, summary_html=summary_html)
+    return env.get_template(template).render(css=css, **context)
+
+
+def executive_summary(wb: Workbook) -> dict[str, object]:
+    """What the index page says: what was reviewed, verdict counts, the most overstated claims."""
+    res = compute(wb)
+    top = furthest_from_evidence(res.verdicts, wb.claims)
+    return {
+        "articles": len(wb.sources),
+        "claims": len(wb.claims),
+        "outcomes": int(wb.claims["outcome_id"].nunique()),
+        "studies": len(wb.studies),
+        "verdicts": verdict_counts(res.verdicts).to_dict("records"),
+        "top": top.to_dict("records"),
+        "certainty": [
+            ("high", "Further research is very unlikely to change the picture."),
+            ("moderate", "The true effect is probably close to what the studies found."),
+            ("low", "The true effect may be substantially different."),
+            ("very low", "Any estimate of the effect is very uncertain."),
+        ],
+    }
+
+
+def render_index(pages: list[Page], commit: str, data_id: str, summary: dict[str, object] | None = None) -> str:
+    """The report's front page: executive summary and a link to every page (all text escaped)."""
+    return _render("index.html.j2", pages=pages, commit=commit, data_id=data_id, summary=summary)
+
+
+def render_references(bib: Bib, keys: list[str], footer: str) -> str:
+    """One page listing every reference, anchored by bib key, with DOI and PubMed links."""
+    from .citations import full_reference_html
+
+    items = [(k, full_reference_html(k, bib)) for k in sorted(keys)]
+    return _render("references.html.j2", items=items, footer=footer)
 
 
 def _write(path: Path, text: str) -> None:
+    """Write one report file (inside the temporary build folder, so a failure never shows)."""
     path.write_text(text, encoding="utf-8")
 
 
@@ -178,9 +216,7 @@ def build_reports(root: Path, out: Path) -> Path:
     Refuses to run on a workbook with problems. Builds in a temporary folder
     beside ``out`` and swaps it in only when everything succeeded.
     """
-    checked = check_workbook(root)
-    if checked.problems:
-        raise WorkbookError(checked.problems)
+    wb = load_workbook(root)
     notebooks = notebook_paths(root)
     if not notebooks:
         raise WorkbookError([Problem("notebooks", 0, "", "no notebooks named NN-verb-object.ipynb found")])
@@ -190,15 +226,18 @@ def build_reports(root: Path, out: Path) -> Path:
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
+    tmp.chmod(0o755)  # mkdtemp makes it private; reports are for reading
     try:
         pages: list[Page] = []
+        keys = sorted(wb.bib.entries)
         for path in notebooks:
             nb = execute(path, root)
             title, summary = notebook_title(nb, path.stem)
             name = path.with_suffix(".html").name
-            _write(tmp / name, export_page(nb, title, footer))
+            _write(tmp / name, export_page(nb, title, footer, keys))
             pages.append(Page(path.name, name, title, summary))
-        _write(tmp / "index.html", render_index(pages, commit, data_id))
+        _write(tmp / "references.html", render_references(wb.bib, keys, footer))
+        _write(tmp / "index.html", render_index(pages, commit, data_id, executive_summary(wb)))
         _swap(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

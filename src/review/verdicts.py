@@ -20,6 +20,9 @@ both are kept in the output.
 
 from __future__ import annotations
 
+import html
+import re
+
 import pandas as pd
 
 from .grading import CERTAINTY, NO_EVIDENCE, NOT_GRADED, OutcomeGrade
@@ -151,7 +154,7 @@ def citation_fidelity(
                 "departures": r["departures"].replace(";", "; "),
                 "reason": r["reason"],
                 "review's certainty": g.certainty if g else NO_EVIDENCE,
-                "review's key studies": ";".join((g.studies or g.context)[:3]) if g else "",
+                "review's key studies": "; ".join((g.studies or g.context)[:3]) if g else "",
             }
         )
     return pd.DataFrame(rows)
@@ -180,27 +183,31 @@ def furthest_from_evidence(verdicts: pd.DataFrame, claims: pd.DataFrame, n: int 
     return v[cols].head(n).reset_index(drop=True)
 
 
-def cite_keys(keys: str, bib) -> str:
-    """``Majid2009;Alam2014`` as short citations: ``Majid 2009; Alam et al. 2014``."""
-    from .citations import short_citation
-
-    return "; ".join(short_citation(k, bib) for k in keys.split(";") if k)
-
-
-def claims_with_verdicts(verdicts: pd.DataFrame, claims: pd.DataFrame, bib) -> pd.DataFrame:
-    """Every claim beside its verdict, certainty, key studies (short citations) and reason, by claim_id."""
+def claims_with_verdicts(verdicts: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFrame:
+    """Every claim beside its verdict, certainty, key studies (bib keys) and reason, by claim_id."""
     v = verdicts.merge(claims[["claim_id", "quote"]], on="claim_id", how="left")
-    v["key studies"] = v["key_studies"].map(lambda k: cite_keys(k, bib))
+    v["key studies"] = v["key_studies"].str.replace(";", "; ", regex=False)
     cols = ["claim_id", "quote", "verdict", "certainty", "key studies", "reason"]
     return v[cols].reset_index(drop=True)
 
 
-def narrative(top: pd.DataFrame) -> str:
-    """A short markdown paragraph per claim in ``top`` (from :func:`furthest_from_evidence`)."""
+def markdown_text(text: str) -> str:
+    """Text from an article or a data file, made inert inside markdown: HTML escaped, markdown syntax backslashed."""
+    escaped = html.escape(text, quote=False)
+    return re.sub(r"([\\`*_{}\[\]()#+!|~>-])", r"\\\1", escaped)
+
+
+def narrative(top: pd.DataFrame, n_articles: int) -> str:
+    """A short markdown paragraph per claim in ``top`` (from :func:`furthest_from_evidence`).
+
+    Quotes come from the articles, so they are escaped: a quote containing
+    ``<script>`` shows as text.
+    """
     parts = []
     for _, r in top.iterrows():
+        reason = r["reason"][0].upper() + r["reason"][1:]
         parts.append(
-            f"- **{r['claim_id']}** ({r['source_id']}), *\u201c{r['quote']}\u201d*: {r['verdict']}, "
-            f"evidence of {r['certainty']} certainty; the outcome is claimed by {r['articles']} of the articles. {r['reason'][0].upper() + r['reason'][1:]}."
+            f"- **{r['claim_id']}** ({r['source_id']}), \u201c{markdown_text(r['quote'])}\u201d: **{r['verdict']}**, "
+            f"evidence of {r['certainty']} certainty; the outcome is claimed by {r['articles']} of the {n_articles} articles. {markdown_text(reason)}."
         )
     return "\n".join(parts)

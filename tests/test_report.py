@@ -1,0 +1,106 @@
+"""Building the reviewers' reports: complete, self-contained, escaped, and never half-written."""
+
+from __future__ import annotations
+
+import csv
+import re
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+from conftest import REPO, WORKBOOK_FILES
+
+from review.report import ReportError, build_reports
+
+MAX_PAGE_BYTES = 5 * 1024 * 1024
+INJECTED = "<script>alert('x')</script> {{ not a template }}"
+
+
+def copy_workbook(dest: Path, archive: str = "no-archive") -> Path:
+    dest.mkdir(parents=True)
+    for name in WORKBOOK_FILES:
+        src = REPO / name
+        if src.is_dir():
+            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+        else:
+            shutil.copy2(src, dest / name)
+    (dest / "workbook.toml").write_text(f'archive = "{archive}"\n', encoding="utf-8")
+    return dest
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    """The real workbook's reports, with one claim quote carrying HTML and template syntax."""
+    root = copy_workbook(tmp_path_factory.mktemp("report") / "wb")
+    path = root / "data" / "claims.csv"
+    with path.open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    target = next(r for r in rows if r["claim_id"] == "S0-25")  # one of the claims the index lists
+    target["quote"] = INJECTED + " " + target["quote"]
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    build_reports(root, root / "reports")
+    return root / "reports"
+
+
+def test_report_has_index_references_and_a_page_per_notebook(built: Path):
+    names = sorted(p.name for p in built.iterdir())
+    notebooks = sorted(p.with_suffix(".html").name for p in (REPO / "notebooks").glob("[0-9][0-9]-*.ipynb"))
+    assert names == sorted(["index.html", "references.html", *notebooks])
+
+
+def test_pages_are_self_contained_small_and_show_no_code(built: Path):
+    for page in built.glob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert page.stat().st_size < MAX_PAGE_BYTES, page.name
+        assert not re.search(r"<(script|link|img)[^>]+(src|href)=\"https?://", text), page.name
+        assert not re.search(r'class="[^"]*jp-CodeCell(?![^"]*jp-mod-noInput)', text), page.name  # every code cell hides its input
+
+
+def test_index_states_commit_data_and_verdicts(built: Path):
+    index = (built / "index.html").read_text(encoding="utf-8")
+    assert re.search(r"Built from commit [0-9a-f]{12}(\+changes)?|Built from commit unknown", index)
+    assert re.search(r"data [0-9a-f]{12}", index)
+    for verdict in ("supported", "partly supported", "overstated", "unsupported", "contradicted", "not testable"):
+        assert f'<td class="verdict">{verdict}</td>' in index
+
+
+def test_article_text_is_escaped_everywhere(built: Path):
+    for page in built.glob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert "<script>alert('x')</script>" not in text, page.name
+    index = (built / "index.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; {{ not a template }}" in index
+    verdicts = (built / "04-judge-claims.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(" in verdicts
+
+
+def test_study_keys_link_to_references_with_doi_and_pubmed(built: Path):
+    verdicts = (built / "04-judge-claims.html").read_text(encoding="utf-8")
+    assert 'href="references.html#Majid2009"' in verdicts
+    refs = (built / "references.html").read_text(encoding="utf-8")
+    entry = re.search(r'<li id="Majid2009">.*?</li>', refs, re.S).group(0)
+    assert 'href="https://doi.org/10.4103/0974-2077.53096"' in entry
+    assert 'href="https://pubmed.ncbi.nlm.nih.gov/20300368/"' in entry
+
+
+def test_failing_notebook_leaves_previous_reports_intact(tmp_path: Path):
+    root = copy_workbook(tmp_path / "wb")
+    for nb in (root / "notebooks").glob("*.ipynb"):
+        if nb.name != "00-overview.ipynb":
+            nb.unlink()
+    broken = nbformat.v4.new_notebook()
+    broken.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    broken.cells = [nbformat.v4.new_markdown_cell("# Broken"), nbformat.v4.new_code_cell("1 / 0")]
+    nbformat.write(broken, root / "notebooks" / "01-break-build.ipynb")
+    out = root / "reports"
+    out.mkdir()
+    (out / "index.html").write_text("previous good report", encoding="utf-8")
+    with pytest.raises(ReportError, match=r"notebooks/01-break-build\.ipynb: cell 2 failed: .*ZeroDivisionError"):
+        build_reports(root, out)
+    assert [p.name for p in out.iterdir()] == ["index.html"]
+    assert (out / "index.html").read_text(encoding="utf-8") == "previous good report"
+    assert [p.name for p in root.iterdir() if p.name.startswith(".reports")] == []
