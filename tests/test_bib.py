@@ -81,3 +81,13 @@ def test_parse_bib_requires_source_url():
     assert [p.message for p in parse_bib(text).problems] == [
         "entry has no source_url; record the page(s) its fields were read from"
     ]
+
+
+def test_parse_bib_keeps_inner_braces_and_strips_protecting_pair():
+    text = GOOD.replace("title = {Microneedling therapy in atrophic facial scars}", 'title = {{\\"U}ber {RCT}}').replace(
+        "author = {Majid, Imran}", "author = {{US Food and Drug Administration}}"
+    )
+    bib = parse_bib(text)
+    assert bib.problems == []
+    assert bib.entries["Majid2009"]["title"] == '{\\"U}ber {RCT}'
+    assert bib.entries["Majid2009"]["author"] == "US Food and Drug Administration"

@@ -47,9 +47,27 @@ class Bib:
         return sorted(self.entries)
 
 
+def _matching_close(text: str) -> int:
+    """Index of the brace that closes the one at position 0, or -1."""
+    depth = 0
+    for i, ch in enumerate(text):
+        if ch == "{" and (i == 0 or text[i - 1] != "\\"):
+            depth += 1
+        elif ch == "}" and (i == 0 or text[i - 1] != "\\"):
+            depth -= 1
+            if depth == 0:
+                return i
+    return -1
+
+
 def _strip_braces(value: str) -> str:
+    """Remove the field's delimiting braces (and a second protecting pair), never braces inside the value.
+
+    ``{{US Food and Drug Administration}}`` -> ``US Food and Drug Administration``;
+    ``{\\"U}ber {RCT}`` is left as it is: its first brace closes before the end.
+    """
     v = value.strip()
-    while len(v) >= 2 and v[0] == "{" and v[-1] == "}":
+    while len(v) >= 2 and v[0] == "{" and _matching_close(v) == len(v) - 1:
         v = v[1:-1].strip()
     return v
 

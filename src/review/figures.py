@@ -83,3 +83,89 @@ def domain_heatmap(grades_table: pd.DataFrame, domains: tuple[str, ...], title: 
     ax.set_ylabel("")
     ax.tick_params(axis="x", rotation=30)
     return fig
+
+
+def _verdict_legend(ax, verdicts: list[str]) -> None:
+    from matplotlib.patches import Patch
+
+    from .theme import VERDICT_COLOURS
+
+    ax.legend(handles=[Patch(color=VERDICT_COLOURS[v], label=v) for v in verdicts], frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1))
+
+
+def evidence_strength(sof: pd.DataFrame, verdicts: pd.DataFrame, title: str = "Evidence behind each claimed outcome, best supported first") -> Figure:
+    """One bar per claimed outcome (ordered as the Summary of Findings): claims stacked by verdict, certainty on the right."""
+    from .theme import VERDICT_COLOURS
+
+    apply_theme()
+    counts = pd.crosstab(verdicts["outcome_id"], verdicts["verdict"]).reindex(index=list(sof["outcome_id"]), columns=list(VERDICT_COLOURS), fill_value=0)
+    fig = Figure(figsize=(9, 0.32 * len(counts) + 1.6), layout="constrained")
+    ax = fig.subplots()
+    left = pd.Series(0, index=counts.index)
+    ys = range(len(counts))
+    for verdict, colour in VERDICT_COLOURS.items():
+        ax.barh(list(ys), counts[verdict], left=left, color=colour, label=verdict, height=0.75)
+        left = left + counts[verdict]
+    for y, (total, cert) in enumerate(zip(left, sof["certainty"])):
+        ax.text(total + 0.2, y, cert, va="center", fontsize=9)
+    ax.set_yticks(list(ys), list(sof["outcome"]))
+    ax.invert_yaxis()
+    ax.set_xlim(0, left.max() + 3)
+    ax.set_xlabel("claims (bar) and certainty of the evidence (label)")
+    ax.set_title(title)
+    _verdict_legend(ax, list(VERDICT_COLOURS))
+    return fig
+
+
+def popularity_vs_evidence(pop: pd.DataFrame, title: str = "Most repeated claims against the strength of their evidence") -> Figure:
+    """Each claimed outcome placed by how many articles repeat it (x) and how certain its evidence is (y)."""
+    from .theme import VERDICT_COLOURS
+
+    apply_theme()
+    fig = Figure(figsize=(9, 6), layout="constrained")
+    ax = fig.subplots()
+    # spread outcomes that share a cell vertically, in a fixed order, so labels do not overlap
+    offsets = pop.groupby(["articles", "level"]).cumcount()
+    sizes = pop.groupby(["articles", "level"])["outcome_id"].transform("size")
+    spread = (offsets - (sizes - 1) / 2) / sizes.clip(lower=1)
+    y = pop["level"] + spread * 0.7
+    x = pop["articles"] + spread * 0.35
+    ax.axhspan(-0.5, 1.5, xmin=0.5, color=OKABE_ITO_LIGHT, zorder=0)
+    ax.text(pop["articles"].max() + 1.5, -0.45, "most repeated,\nleast supported", ha="right", va="bottom", fontsize=9, style="italic")
+    ax.scatter(x, y, s=30 + 25 * pop["claims"], c=[VERDICT_COLOURS[v] for v in pop["worst verdict"]], edgecolor="black", linewidth=0.5, zorder=2)
+    # label the claims repeated by at least three articles; the rest are in the table beside the chart
+    for xi, yi, n, label in zip(x, y, pop["articles"], pop["label"]):
+        if n >= 3:
+            ax.annotate(label, (xi, yi), xytext=(8, 0), textcoords="offset points", va="center", fontsize=7.5)
+    ax.set_yticks([0, 1, 2, 3, 4], ["no evidence /\nnot graded", "very low", "low", "moderate", "high"])
+    ax.set_xticks(range(1, int(pop["articles"].max()) + 1))
+    ax.set_xlim(0.5, pop["articles"].max() + 1.6)
+    ax.set_ylim(-0.6, 4.5)
+    ax.set_xlabel("articles repeating the claim")
+    ax.set_ylabel("certainty of the evidence")
+    ax.set_title(title)
+    _verdict_legend(ax, list(VERDICT_COLOURS))
+    return fig
+
+
+OKABE_ITO_LIGHT = "#FBE3D6"
+
+
+def verdict_matrix_heatmap(matrix: pd.DataFrame, title: str = "Worst verdict per claimed outcome and article") -> Figure:
+    """Outcome by article, each cell coloured by the worst verdict among that article's claims."""
+    from matplotlib.colors import ListedColormap
+
+    from .theme import VERDICT_COLOURS
+
+    apply_theme()
+    names = list(VERDICT_COLOURS)
+    codes = matrix.apply(lambda col: col.map(lambda v: names.index(v) if v else float("nan"))).astype(float)
+    fig = Figure(figsize=(8.5, 0.3 * len(matrix) + 1.6), layout="constrained")
+    ax = fig.subplots()
+    sns.heatmap(codes, ax=ax, cmap=ListedColormap([VERDICT_COLOURS[n] for n in names]), vmin=-0.5, vmax=len(names) - 0.5, cbar=False, linewidths=0.5, linecolor="white")
+    ax.set_title(title)
+    ax.set_xlabel("article (source_id)")
+    ax.set_ylabel("")
+    ax.tick_params(axis="x", rotation=0)
+    _verdict_legend(ax, names)
+    return fig

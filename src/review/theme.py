@@ -64,6 +64,27 @@ def apply_display() -> None:
 
 
 def setup_notebook() -> None:
-    """Theme and display settings in one call, for a notebook's first cell."""
+    """Theme and display settings in one call, for a notebook's first cell.
+
+    Also switches IPython to the inline backend, so a returned Figure shows as a
+    PNG even before anything has imported pyplot.
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with ipykernel
+        get_ipython = None
+    shell = get_ipython() if get_ipython else None
+    if shell is not None:
+        shell.run_line_magic("matplotlib", "inline")
     apply_theme()
     apply_display()
+
+#: verdict colours, best to worst supported, then untestable
+VERDICT_COLOURS = {
+    "supported": OKABE_ITO["green"],
+    "partly supported": OKABE_ITO["sky"],
+    "overstated": OKABE_ITO["orange"],
+    "unsupported": OKABE_ITO["yellow"],
+    "contradicted": OKABE_ITO["vermillion"],
+    "not testable": OKABE_ITO["grey"],
+}

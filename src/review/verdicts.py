@@ -211,3 +211,40 @@ def narrative(top: pd.DataFrame, n_articles: int) -> str:
             f"evidence of {r['certainty']} certainty; the outcome is claimed by {r['articles']} of the {n_articles} articles. {markdown_text(reason)}."
         )
     return "\n".join(parts)
+
+
+#: how bad a verdict is, for "worst verdict" summaries (not testable counts least)
+SEVERITY = {"not testable": 0, "supported": 1, "partly supported": 2, "unsupported": 3, "overstated": 4, "contradicted": 5}
+LEVEL = {"very low": 1, "low": 2, "moderate": 3, "high": 4}
+
+
+def verdict_matrix(verdicts: pd.DataFrame, outcomes: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
+    """Outcome (rows, by label) by article (columns): the worst verdict among that article's claims; empty if none.
+
+    Rows are ordered by how many articles make the claim, then by label.
+    """
+    worst = verdicts.assign(_s=verdicts["verdict"].map(SEVERITY)).sort_values("_s", kind="stable").groupby(["outcome_id", "source_id"])["verdict"].last()
+    m = worst.unstack("source_id").reindex(columns=sorted(sources["source_id"]))
+    labels = outcomes.set_index("outcome_id")["label"]
+    order = m.notna().sum(axis=1).rename("n").to_frame().assign(label=labels.reindex(m.index)).sort_values(["n", "label"], ascending=[False, True], kind="stable")
+    m = m.loc[order.index].fillna("")
+    m.index = pd.Index(order["label"], name="outcome")
+    m.columns.name = "article"
+    return m
+
+
+def popularity(verdicts: pd.DataFrame, grades_table: pd.DataFrame) -> pd.DataFrame:
+    """Per claimed outcome: how many articles repeat it, the certainty of its evidence, and its worst verdict."""
+    g = verdicts.groupby("outcome_id")
+    out = pd.DataFrame(
+        {
+            "articles": g["source_id"].nunique(),
+            "claims": g.size(),
+            "worst verdict": g["verdict"].agg(lambda s: max(s, key=SEVERITY.__getitem__)),
+        }
+    )
+    gt = grades_table.set_index("outcome_id")
+    out["label"] = gt["label"].reindex(out.index)
+    out["certainty"] = gt["certainty"].reindex(out.index)
+    out["level"] = out["certainty"].map(LEVEL).fillna(0).astype(int)
+    return out.reset_index().sort_values(["articles", "level", "outcome_id"], ascending=[False, True, True], kind="stable").reset_index(drop=True)
