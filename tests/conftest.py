@@ -12,19 +12,23 @@ SEEDS = (REPO / ".." / "shared" / "seeds").resolve()
 WORKBOOK_FILES = ("data", "references.bib", "workbook.toml", "notebooks")
 
 
-@pytest.fixture()
-def workbook(tmp_path: Path) -> Path:
-    """A copy of the real workbook in a temporary folder, archive pointing at the real seeds."""
-    root = tmp_path / "wb"
-    root.mkdir()
+def copy_workbook(dest: Path, archive: Path | str = SEEDS) -> Path:
+    """Copy the real workbook's data, bib, settings and notebooks to ``dest``, with its archive set to ``archive``."""
+    dest.mkdir(parents=True)
     for name in WORKBOOK_FILES:
         src = REPO / name
         if src.is_dir():
-            shutil.copytree(src, root / name, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
         else:
-            shutil.copy2(src, root / name)
-    (root / "workbook.toml").write_text(f'archive = "{SEEDS.as_posix()}"\n', encoding="utf-8")
-    return root
+            shutil.copy2(src, dest / name)
+    (dest / "workbook.toml").write_text(f'archive = "{Path(archive).as_posix()}"\n', encoding="utf-8")
+    return dest
+
+
+@pytest.fixture()
+def workbook(tmp_path: Path) -> Path:
+    """A copy of the real workbook in a temporary folder, archive pointing at the real seeds."""
+    return copy_workbook(tmp_path / "wb")
 
 
 def snapshot(root: Path) -> dict[str, bytes]:

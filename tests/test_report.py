@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import csv
 import re
-import shutil
 from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import REPO, WORKBOOK_FILES
+from conftest import REPO, copy_workbook
 
 from review.report import ReportError, build_reports
 
@@ -17,22 +16,13 @@ MAX_PAGE_BYTES = 5 * 1024 * 1024
 INJECTED = "<script>alert('x')</script> {{ not a template }}"
 
 
-def copy_workbook(dest: Path, archive: str = "no-archive") -> Path:
-    dest.mkdir(parents=True)
-    for name in WORKBOOK_FILES:
-        src = REPO / name
-        if src.is_dir():
-            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-        else:
-            shutil.copy2(src, dest / name)
-    (dest / "workbook.toml").write_text(f'archive = "{archive}"\n', encoding="utf-8")
-    return dest
+NO_ARCHIVE = "no-archive"  # quotes are edited below, so they are not checked against the articles
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
     """The real workbook's reports, with one claim quote carrying HTML and template syntax."""
-    root = copy_workbook(tmp_path_factory.mktemp("report") / "wb")
+    root = copy_workbook(tmp_path_factory.mktemp("report") / "wb", NO_ARCHIVE)
     path = root / "data" / "claims.csv"
     with path.open(newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
@@ -88,7 +78,7 @@ def test_study_keys_link_to_references_with_doi_and_pubmed(built: Path):
 
 
 def test_failing_notebook_leaves_previous_reports_intact(tmp_path: Path):
-    root = copy_workbook(tmp_path / "wb")
+    root = copy_workbook(tmp_path / "wb", NO_ARCHIVE)
     for nb in (root / "notebooks").glob("*.ipynb"):
         if nb.name != "00-overview.ipynb":
             nb.unlink()
