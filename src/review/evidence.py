@@ -10,13 +10,13 @@ however many findings it reports for it.
 from __future__ import annotations
 
 import pandas as pd
-import seaborn as sns
 from matplotlib.figure import Figure
 
 from .bib import Bib
 from .citations import short_citation
+from .figures import count_heatmap
 from .schema import INTERVENTION_CLASSES
-from .theme import COUNT_CMAP, apply_theme
+from .theme import apply_theme
 
 CHARACTERISTICS = [
     "citation",
@@ -174,18 +174,7 @@ def evidence_map_heatmap(matrix: pd.DataFrame, title: str = "Which designs stand
     apply_theme()
     fig = Figure(figsize=(9.5, max(3.5, 0.3 * len(matrix) + 3.0)), layout="constrained")
     ax = fig.subplots()
-    sns.heatmap(
-        matrix,
-        ax=ax,
-        cmap=COUNT_CMAP,
-        vmin=0,  # so a single study is visibly shaded, not white like an empty cell
-        annot=True,
-        fmt="d",
-        cbar_kws={"label": "studies"},
-        linewidths=0.5,
-        linecolor="white",
-        mask=matrix == 0,
-    )
+    count_heatmap(ax, matrix, "studies", vmin=0)  # vmin 0: a single study is visibly shaded, not white like an empty cell
     ax.grid(False)  # the theme's grid would show through the empty (masked) cells
     ax.set_title(title)
     ax.set_xlabel("study design (strongest on the left)")

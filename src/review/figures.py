@@ -14,23 +14,29 @@ from matplotlib.figure import Figure
 from .theme import COUNT_CMAP, apply_theme
 
 
+def count_heatmap(ax, matrix: pd.DataFrame, unit: str, vmin: float | None = None) -> None:
+    """Draw a counts matrix on ``ax``: numbers in the cells, zero cells left empty, colour bar labelled ``unit``."""
+    sns.heatmap(
+        matrix,
+        ax=ax,
+        cmap=COUNT_CMAP,
+        vmin=vmin,
+        annot=True,
+        fmt="d",
+        cbar_kws={"label": unit},
+        linewidths=0.5,
+        linecolor="white",
+        mask=matrix == 0,
+    )
+
+
 def claim_matrix_heatmap(matrix: pd.DataFrame, title: str = "Which article claims what") -> Figure:
     """Heatmap of claims per outcome (rows) and article (columns); numbers in the cells."""
     apply_theme()
     height = max(3.0, 0.32 * len(matrix) + 1.4)
     fig = Figure(figsize=(7.5, height), layout="constrained")
     ax = fig.subplots()
-    sns.heatmap(
-        matrix,
-        ax=ax,
-        cmap=COUNT_CMAP,
-        annot=True,
-        fmt="d",
-        cbar_kws={"label": "claims"},
-        linewidths=0.5,
-        linecolor="white",
-        mask=matrix == 0,
-    )
+    count_heatmap(ax, matrix, "claims")
     ax.set_title(title)
     ax.set_xlabel("article (source_id)")
     ax.set_ylabel("claimed outcome")
