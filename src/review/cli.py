@@ -57,6 +57,18 @@ def _execute(args: argparse.Namespace) -> int:
     return 0
 
 
+def _synth(args: argparse.Namespace) -> int:
+    from .synth import write_synthetic
+
+    template = find_root(args.root)
+    size = write_synthetic(Path(args.out), args.scale, template, seed=args.seed)
+    print(
+        f"wrote a synthetic workbook to {args.out}: {size.sources} articles, {size.outcomes} outcomes, "
+        f"{size.claims} claims, {size.studies} studies, {size.findings} findings, {size.bib} bib entries"
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="review", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -75,6 +87,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--root")
     p.add_argument("notebooks", nargs="*", help="notebook file names (default: all)")
     p.set_defaults(func=_execute)
+    p = sub.add_parser("synth", help="write a synthetic workbook N times larger than this one (benchmarks, scale tests)")
+    p.add_argument("--root", help="workbook whose frameworks and notebooks are copied")
+    p.add_argument("--scale", type=int, default=100, help="N: about 70N claims, 40N studies, 100N findings, 50N bib entries")
+    p.add_argument("--seed", type=int, default=2026)
+    p.add_argument("--out", required=True, help="folder to create (must not exist)")
+    p.set_defaults(func=_synth)
     return parser
 
 

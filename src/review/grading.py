@@ -19,9 +19,12 @@ Every function here is pure: frames in, dataclasses or frames out.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Sequence
 
+import numpy as np
 import pandas as pd
 
 from .schema import GRADE_DOMAINS
@@ -114,40 +117,47 @@ def study_rob_roles(rob: pd.DataFrame, rob_judgements: pd.DataFrame) -> dict[str
     A tool with an ``overall`` domain gives it directly; a checklist without one
     (JBI) is summarised by its worst answered item.
     """
-    roles = rob_judgements.set_index(["tool", "judgement"])["colour_role"].to_dict()
     rank = {"none": -1, "low": 0, "some": 1, "high": 2, "critical": 3}
-    out: dict[str, str] = {}
-    for study_id, rows in rob.groupby("study_id", sort=True):
-        overall = rows[rows["domain"] == "overall"]
-        use = overall if len(overall) else rows
-        found = [roles.get((t, j), "none") for t, j in zip(use["tool"], use["judgement"])]
-        answered = [r for r in found if r != "none"]
-        out[str(study_id)] = max(answered, key=rank.__getitem__) if answered else "none"
-    return out
+    roles = rob_judgements.set_index(["tool", "judgement"])["colour_role"].to_dict()
+    calls = rob[["study_id", "tool", "domain", "judgement"]].copy()
+    calls["rank"] = [rank[roles.get((t, j), "none")] for t, j in zip(calls["tool"], calls["judgement"])]
+    with_overall = set(calls.loc[calls["domain"] == "overall", "study_id"])
+    use = calls[(calls["domain"] == "overall") | ~calls["study_id"].isin(with_overall)]
+    worst = use.groupby("study_id", sort=True)["rank"].max()
+    name = {v: k for k, v in rank.items()}
+    return {str(study_id): name[int(r)] for study_id, r in worst.items()}
 
 
 def _weights(body: pd.DataFrame) -> pd.Series:
+    """Participants per study (analysed, else enrolled, else 0); precomputed as ``weight`` by :func:`evidence_for`."""
+    if "weight" in body.columns:
+        return body["weight"]
     n = body["n_analysed"].fillna(body["n_enrolled"]).astype("Float64").fillna(0)
     return n.astype(float)
 
 
-def _share(mask: pd.Series, weights: pd.Series) -> float:
+def _share(mask: Sequence[bool], weights: pd.Series) -> float:
     """Share of participants (or of studies, when no sizes are known) for which ``mask`` holds."""
-    mask = mask.astype(bool)
-    if weights.sum() > 0:
-        return float(weights[mask].sum() / weights.sum())
-    return float(mask.mean()) if len(mask) else 0.0
+    m = np.asarray(mask, dtype=bool)
+    w = np.asarray(weights, dtype=float)
+    if w.sum() > 0:
+        return float(w[m].sum() / w.sum())
+    return float(m.mean()) if len(m) else 0.0
+
+
+def _listing(counts: Counter[str]) -> str:
+    return ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
 
 
 def _risk_of_bias(body: pd.DataFrame, roles: dict[str, str], reviews_only: bool) -> tuple[str, str]:
     if reviews_only:
         return "serious", "only reviews: the studies they include were not appraised in this workbook"
-    r = body["study_id"].map(lambda s: roles.get(s, "none"))
+    r = [roles.get(s, "none") for s in body["study_id"]]
     w = _weights(body)
-    high = _share(r.isin(["high", "critical"]), w)
-    critical = _share(r == "critical", w)
-    none = _share(r == "none", w)
-    counts = ", ".join(f"{k} {v}" for k, v in sorted(r.value_counts().items()))
+    high = _share([x in ("high", "critical") for x in r], w)
+    critical = _share([x == "critical" for x in r], w)
+    none = _share([x == "none" for x in r], w)
+    counts = _listing(Counter(r))
     if critical >= 0.5:
         return "very serious", f"most of the evidence ({critical:.0%} of participants) is at critical risk of bias ({counts})"
     if high >= 0.5:
@@ -157,16 +167,20 @@ def _risk_of_bias(body: pd.DataFrame, roles: dict[str, str], reviews_only: bool)
     return "not serious", f"most of the evidence is at low risk or some concerns ({counts})"
 
 
+def _reported(body: pd.DataFrame) -> Counter[str]:
+    """How many studies report each direction (``not reported`` left out)."""
+    return Counter(d for d in body["direction"] if d != "not reported")
+
+
 def _inconsistency(body: pd.DataFrame) -> tuple[str, str]:
-    d = body.loc[body["direction"] != "not reported", "direction"]
-    if len(d) < 2:
+    counts = _reported(body)
+    total = sum(counts.values())
+    if total < 2:
         return "not serious", "fewer than two studies report a direction: consistency cannot be judged"
-    counts = d.value_counts()
-    share = counts.iloc[0] / len(d)
-    listing = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+    share = counts.most_common(1)[0][1] / total
     if share < CONSISTENT_SHARE:
-        return "serious", f"studies disagree on the direction of effect ({listing})"
-    return "not serious", f"studies agree on the direction of effect ({listing})"
+        return "serious", f"studies disagree on the direction of effect ({_listing(counts)})"
+    return "not serious", f"studies agree on the direction of effect ({_listing(counts)})"
 
 
 def _indirectness(body: pd.DataFrame, subject: str, lab_only: bool) -> tuple[str, str]:
@@ -187,13 +201,12 @@ def _indirectness(body: pd.DataFrame, subject: str, lab_only: bool) -> tuple[str
 
 def _imprecision(body: pd.DataFrame, participants: int) -> tuple[str, str]:
     crossing = []
-    for _, row in body.iterrows():
-        lo, hi, kind = row.get("ci_low"), row.get("ci_high"), row.get("effect_type")
-        if pd.isna(lo) or pd.isna(hi) or not kind:
+    for sid, lo, hi, kind in zip(body["study_id"], body["ci_low"], body["ci_high"], body["effect_type"]):
+        if pd.isna(lo) or pd.isna(hi) or pd.isna(kind) or not kind:
             continue
         null = 0.0 if kind in NULL_AT_ZERO else 1.0 if kind in NULL_AT_ONE else None
         if null is not None and lo <= null <= hi:
-            crossing.append(row["study_id"])
+            crossing.append(sid)
     if participants < IMPRECISION_VERY_SERIOUS_N:
         return "very serious", f"{participants} participants in all, fewer than {IMPRECISION_VERY_SERIOUS_N}"
     if crossing:
@@ -228,17 +241,18 @@ def _large_effect(body: pd.DataFrame, start: str, downgraded: bool) -> tuple[str
 
 
 def _direction(body: pd.DataFrame) -> str:
-    d = body.loc[body["direction"] != "not reported", "direction"]
-    if d.empty:
+    counts = _reported(body).most_common()
+    if not counts:
         return "not reported"
-    counts = d.value_counts()
-    if len(counts) > 1 and counts.iloc[0] == counts.iloc[1]:
+    if len(counts) > 1 and counts[0][1] == counts[1][1]:
         return "mixed"
-    return str(counts.index[0]) if counts.iloc[0] / len(d) >= CONSISTENT_SHARE else "mixed"
+    return counts[0][0] if counts[0][1] / sum(c for _, c in counts) >= CONSISTENT_SHARE else "mixed"
 
 
 def _sort_body(body: pd.DataFrame) -> pd.DataFrame:
-    return body.assign(_w=_weights(body)).sort_values(["cebm_level", "_w", "study_id"], ascending=[True, False, True], kind="stable").drop(columns="_w")
+    if "weight" not in body.columns:
+        body = body.assign(weight=_weights(body))
+    return body.sort_values(["cebm_level", "weight", "study_id"], ascending=[True, False, True], kind="stable")
 
 
 def grade_outcome(
@@ -299,7 +313,8 @@ def grade_outcome(
         "plausible_confounding": ("none", "not assessed: residual confounding cannot be judged from abstracts"),
     }
     calls += [_call(domain, up_rules[domain], mine) for domain in UPGRADE_DOMAINS]
-    context = tuple(s for s in evidence["study_id"] if s not in set(body["study_id"]))
+    in_body = set(body["study_id"])
+    context = tuple(s for s in evidence["study_id"] if s not in in_body)
     return OutcomeGrade(
         oid, tuple(body["study_id"]), participants, tuple(sorted(set(body["design"]))), start, start_reason,
         tuple(calls), _direction(body), context,
@@ -317,7 +332,10 @@ def evidence_for(findings: pd.DataFrame, studies: pd.DataFrame, designs: pd.Data
     """Findings joined with their study's design, size, intervention and design's start and level."""
     d = designs.set_index("design")[["grade_start", "cebm_level"]]
     cols = ["study_id", "design", "intervention_class", "n_enrolled", "n_analysed"]
-    return findings.merge(studies[cols], on="study_id", how="left").join(d, on="design")
+    keep = ["study_id", "outcome_id", "direction", "effect", "ci_low", "ci_high", "effect_type"]
+    ev = findings[keep].merge(studies[cols], on="study_id", how="left").join(d, on="design")
+    text = {c: object for c in ev.columns if pd.api.types.is_string_dtype(ev[c].dtype)}
+    return ev.astype(text).assign(weight=_weights(ev))  # plain str objects: many small selections run faster
 
 
 def grade_all(
@@ -332,8 +350,11 @@ def grade_all(
     """Grade every outcome, in outcome_id order."""
     ev = evidence_for(findings, studies, designs)
     roles = study_rob_roles(rob, rob_judgements)
+    by_outcome = dict(iter(ev.groupby("outcome_id", sort=False)))
+    by_override = dict(iter(overrides.groupby("outcome_id", sort=False))) if len(overrides) else {}
+    empty = ev.iloc[0:0]
     return [
-        grade_outcome(row, ev[ev["outcome_id"] == row["outcome_id"]], roles, overrides)
+        grade_outcome(row, by_outcome.get(row["outcome_id"], empty), roles, by_override.get(row["outcome_id"], overrides.iloc[0:0]))
         for _, row in outcomes.sort_values("outcome_id").iterrows()
     ]
 

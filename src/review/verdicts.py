@@ -88,15 +88,15 @@ def judge_claims(
 ) -> pd.DataFrame:
     """One row per claim: verdict, certainty, key studies and reason (verdicts.csv), in claim_id order."""
     by_outcome = {g.outcome_id: g for g in grades}
-    category = outcomes.set_index("outcome_id")["category"]
-    reviewer = claim_verdicts.set_index("claim_id") if len(claim_verdicts) else None
+    category = dict(zip(outcomes["outcome_id"], outcomes["category"]))
+    reviewer = {r["claim_id"]: r for r in claim_verdicts.to_dict("records")}
     rows = []
-    for _, c in claims.sort_values("claim_id", kind="stable").iterrows():
+    for c in claims.sort_values("claim_id", kind="stable").to_dict("records"):
         grade = by_outcome.get(c["outcome_id"])
         verdict, reason = rule_verdict(c["claim_type"], c["wording"], category.get(c["outcome_id"], ""), grade)
         rule = verdict
-        if reviewer is not None and c["claim_id"] in reviewer.index:
-            r = reviewer.loc[c["claim_id"]]
+        if c["claim_id"] in reviewer:
+            r = reviewer[c["claim_id"]]
             verdict, reason = str(r["verdict"]), f"reviewer: {r['reason']} (rule said: {rule}; {reason})"
         key = list(grade.studies[:key_count]) if grade else []
         if grade and not key:
