@@ -46,3 +46,35 @@ def test_summary_charts_are_titled_and_labelled():
         assert ax.get_title(loc="left")
         assert ax.get_xlabel()
         assert ax.get_legend() is not None
+
+
+def test_small_matrices_are_drawn_whole():
+    m = pd.DataFrame([[1, 0], [2, 3]], index=["a", "b"], columns=["S0", "S1"])
+    pd.testing.assert_frame_equal(figures.top_counts(m, "outcomes", "articles"), m)
+
+
+def test_large_matrices_keep_the_biggest_rows_and_columns_and_sum_the_rest():
+    m = pd.DataFrame(
+        [[5, 0, 1, 0], [0, 0, 1, 1], [9, 9, 0, 0], [0, 1, 0, 0]],
+        index=["a", "b", "c", "d"],
+        columns=["S0", "S1", "S2", "S3"],
+    )
+    top = figures.top_counts(m, "outcomes", "articles", max_rows=3, max_cols=3)
+    # columns: S0 (14) and S1 (10) kept in their order, S2 + S3 summed; rows: a and c kept, b + d summed
+    assert list(top.columns) == ["S0", "S1", "2 other articles"]
+    assert list(top.index) == ["a", "c", "2 other outcomes"]
+    assert top.loc["2 other outcomes"].tolist() == [0, 1, 2]
+    assert int(top.to_numpy().sum()) == int(m.to_numpy().sum())  # nothing is lost, only grouped
+
+
+def test_charts_of_hundreds_of_outcomes_show_at_most_the_row_limit():
+    n = figures.MAX_ROWS * 3
+    ids = [f"o{i:03d}" for i in range(n)]
+    verdict_rows = pd.DataFrame({
+        "claim_id": [f"c{i}" for i in range(n)], "source_id": ["S0"] * n, "outcome_id": ids, "verdict": ["overstated"] * n,
+    })
+    sof = pd.DataFrame({"outcome_id": ids, "outcome": ids, "certainty": ["low"] * n})
+    ax = figures.evidence_strength(sof, verdict_rows).axes[0]
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert len(labels) == figures.MAX_ROWS
+    assert labels[-1] == f"{n - figures.MAX_ROWS + 1} other outcomes"

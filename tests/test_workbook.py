@@ -155,3 +155,36 @@ def test_sources_word_counts_match_articles():
         pytest.skip("article archive ../shared/seeds not present")
     for r in read_rows(REPO / "data" / "sources.csv"):
         assert int(r["words"]) == len((SEEDS / r["text_file"]).read_text(encoding="utf-8").split()), r["source_id"]
+
+
+def test_unreadable_row_in_a_referenced_table_is_reported_once_not_in_every_dependent_row(workbook: Path):
+    path = workbook / "data" / "frameworks" / "rob_tools.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[1] = lines[1].replace("RoB 2,", "RoB 2, extra,", 1)  # an unquoted comma: the row cannot be read
+    path.write_text("".join(lines), encoding="utf-8")
+    assert problems(workbook) == ["data/frameworks/rob_tools.csv:2: row has 5 cells but the header has 4; check for an unquoted comma"]
+
+
+def test_empty_referenced_table_or_missing_bib_is_the_only_problem_reported(workbook: Path):
+    outcomes = workbook / "data" / "outcomes.csv"
+    outcomes.write_text(outcomes.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
+    (workbook / "references.bib").unlink()
+    assert problems(workbook) == [
+        "data/outcomes.csv: has a header but no rows; at least 1 row(s) needed",
+        "references.bib: file is missing; create it (README.md lists every file and its columns)",
+    ]
+
+
+def test_unknown_design_is_reported_in_studies_only(workbook: Path):
+    line = edit_cell(workbook / "data" / "studies.csv", 0, "design", "case serie")
+    found = problems(workbook)
+    assert len(found) == 1 and found[0].startswith(f"data/studies.csv:{line}: design: value 'case serie' is not allowed; allowed: RCT")
+
+
+def test_broken_bib_entry_is_reported_where_it_is_not_where_it_is_used(workbook: Path):
+    bib = workbook / "references.bib"
+    text = bib.read_text(encoding="utf-8")
+    bib.write_text(text.replace("title = {Microneedling therapy in atrophic facial scars", "title = {{Microneedling therapy in atrophic facial scars", 1), encoding="utf-8")
+    found = problems(workbook)
+    assert any(p.startswith("references.bib:") and "Majid2009: entry cannot be parsed" in p for p in found)
+    assert not any(p.startswith("data/") for p in found), found

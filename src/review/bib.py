@@ -36,6 +36,10 @@ class Bib:
     types: dict[str, str]
     lines: dict[str, int]
     problems: list[Problem] = field(default_factory=list)
+    #: keys of entries that could not be parsed (each reported once, as a problem)
+    failed: tuple[str, ...] = ()
+    #: False when the file itself could not be read: then nothing can be checked against it
+    readable: bool = True
 
     @property
     def untitled(self) -> list[str]:
@@ -111,6 +115,7 @@ def parse_bib(text: str, where: str = BIB_PATH) -> Bib:
     types: dict[str, str] = {}
     lines: dict[str, int] = {}
     problems: list[Problem] = []
+    failed: list[str] = []
     for block in library.blocks:
         line = (block.start_line or 0) + 1
         if isinstance(block, DuplicateBlockKeyBlock):
@@ -124,18 +129,19 @@ def parse_bib(text: str, where: str = BIB_PATH) -> Bib:
             problems.append(
                 Problem(where, line, key, f"entry cannot be parsed (check for unbalanced braces, a missing comma or '='): {quote_value(head)}")
             )
+            failed.append(key)
         elif isinstance(block, Entry):
             fields = {f.key.lower(): _strip_braces(str(f.value)) for f in block.fields}
             entries[block.key] = fields
             types[block.key] = block.entry_type.lower()
             lines[block.key] = line
             problems.extend(_check_entry(block.key, fields, line, where))
-    return Bib(entries, types, lines, problems)
+    return Bib(entries, types, lines, problems, tuple(failed))
 
 
 def read_bib(root: Path) -> Bib:
     """Read and check ``references.bib`` under ``root``."""
     text, problems = read_text(root / BIB_PATH, BIB_PATH)
     if text is None:
-        return Bib({}, {}, {}, problems)
+        return Bib({}, {}, {}, problems, readable=False)
     return parse_bib(text)

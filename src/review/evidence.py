@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 
 from .bib import Bib
 from .citations import short_citation
-from .figures import count_heatmap
+from .figures import count_heatmap, top_counts
 from .schema import INTERVENTION_CLASSES
 from .theme import apply_theme
 
@@ -171,6 +171,7 @@ def evidence_summary(profile: pd.DataFrame) -> str:
 
 def evidence_map_heatmap(matrix: pd.DataFrame, title: str = "Which designs stand behind each claimed outcome") -> Figure:
     """Heatmap of distinct studies per claimed outcome (rows) and design (columns); empty cell: no study."""
+    matrix = top_counts(matrix, "outcomes", "designs")
     apply_theme()
     fig = Figure(figsize=(9.5, max(3.5, 0.3 * len(matrix) + 3.0)), layout="constrained")
     ax = fig.subplots()

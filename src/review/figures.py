@@ -10,8 +10,50 @@ from __future__ import annotations
 import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from .theme import COUNT_CMAP, apply_theme
+
+#: A chart shows at most this many rows (outcomes, studies) and columns (articles, designs).
+#: Beyond that, counts of the rest are summed into one "N other ..." row or column, or the
+#: chart says which part it shows; every value stays in the table beside the chart.
+MAX_ROWS = 40
+MAX_COLS = 30
+#: cells above which numbers are no longer written into a heatmap
+MAX_ANNOTATED = 1500
+
+
+def _top(totals: pd.Series, keep: int) -> list[object]:
+    """The ``keep`` labels with the largest totals, in their original order (ties: first come first)."""
+    chosen = set(totals.sort_values(ascending=False, kind="stable").index[:keep])
+    return [label for label in totals.index if label in chosen]
+
+
+def top_counts(matrix: pd.DataFrame, row_unit: str, col_unit: str, max_rows: int = MAX_ROWS, max_cols: int = MAX_COLS) -> pd.DataFrame:
+    """Keep the rows and columns with the largest totals; sum the rest into one ``N other <unit>`` row/column.
+
+    A matrix within the limits is returned unchanged, so small workbooks draw exactly as before.
+    """
+    out = matrix
+    if out.shape[1] > max_cols:
+        keep = _top(out.sum(axis=0), max_cols - 1)
+        rest = [c for c in out.columns if c not in set(keep)]
+        out = out[keep].copy()
+        out[f"{len(rest)} other {col_unit}"] = matrix[rest].sum(axis=1)
+    if out.shape[0] > max_rows:
+        keep = _top(out.sum(axis=1), max_rows - 1)
+        rest = [r for r in out.index if r not in set(keep)]
+        other = out.loc[rest].sum(axis=0).rename(f"{len(rest)} other {row_unit}")
+        out = pd.concat([out.loc[keep], other.to_frame().T])
+        out.index.name = matrix.index.name
+    return out
+
+
+def first_rows(frame: pd.DataFrame, unit: str, max_rows: int = MAX_ROWS) -> tuple[pd.DataFrame, str]:
+    """The first ``max_rows`` rows, and a note for the chart title when rows were left out ('' otherwise)."""
+    if len(frame) <= max_rows:
+        return frame, ""
+    return frame.iloc[:max_rows], f" (first {max_rows} of {len(frame):,} {unit}; all are in the table)"
 
 
 def count_heatmap(ax, matrix: pd.DataFrame, unit: str, vmin: float | None = None) -> None:
@@ -21,7 +63,7 @@ def count_heatmap(ax, matrix: pd.DataFrame, unit: str, vmin: float | None = None
         ax=ax,
         cmap=COUNT_CMAP,
         vmin=vmin,
-        annot=True,
+        annot=matrix.size <= MAX_ANNOTATED,
         fmt="d",
         cbar_kws={"label": unit},
         linewidths=0.5,
@@ -32,6 +74,7 @@ def count_heatmap(ax, matrix: pd.DataFrame, unit: str, vmin: float | None = None
 
 def claim_matrix_heatmap(matrix: pd.DataFrame, title: str = "Which article claims what") -> Figure:
     """Heatmap of claims per outcome (rows) and article (columns); numbers in the cells."""
+    matrix = top_counts(matrix, "outcomes", "articles")
     apply_theme()
     height = max(3.0, 0.32 * len(matrix) + 1.4)
     fig = Figure(figsize=(7.5, height), layout="constrained")
@@ -74,7 +117,8 @@ def domain_heatmap(grades_table: pd.DataFrame, domains: tuple[str, ...], title: 
 
     from .theme import OKABE_ITO
 
-    graded = grades_table[grades_table["risk_of_bias"].fillna("") != ""].set_index("label")
+    graded, note = first_rows(grades_table[grades_table["risk_of_bias"].fillna("") != ""].set_index("label"), "graded outcomes")
+    title += note
     scores = graded[list(domains)].apply(lambda col: col.map(JUDGEMENT_SCORE)).astype(float)
     scores.columns = [d.replace("_", " ") for d in domains]
     apply_theme()
@@ -105,6 +149,13 @@ def evidence_strength(sof: pd.DataFrame, verdicts: pd.DataFrame, title: str = "E
 
     apply_theme()
     counts = pd.crosstab(verdicts["outcome_id"], verdicts["verdict"]).reindex(index=list(sof["outcome_id"]), columns=list(VERDICT_COLOURS), fill_value=0)
+    sof = sof.set_index("outcome_id", drop=False)
+    if len(counts) > MAX_ROWS:  # the most-claimed outcomes, in Summary of Findings order; the rest as one bar
+        keep = _top(counts.sum(axis=1), MAX_ROWS - 1)
+        rest = [o for o in counts.index if o not in set(keep)]
+        label = f"{len(rest)} other outcomes"
+        counts = pd.concat([counts.loc[keep], counts.loc[rest].sum().rename(label).to_frame().T])
+        sof = pd.concat([sof.loc[keep], pd.DataFrame({"outcome_id": [label], "outcome": [label], "certainty": ["various"]}, index=[label])])
     fig = Figure(figsize=(9, 0.32 * len(counts) + 1.6), layout="constrained")
     ax = fig.subplots()
     left = pd.Series(0, index=counts.index)
@@ -139,12 +190,16 @@ def popularity_vs_evidence(pop: pd.DataFrame, title: str = "Most repeated claims
     ax.axhspan(-0.5, 1.5, xmin=0.5, color=OKABE_ITO_LIGHT, zorder=0)
     ax.text(pop["articles"].max() + 1.5, -0.45, "most repeated,\nleast supported", ha="right", va="bottom", fontsize=9, style="italic")
     ax.scatter(x, y, s=30 + 25 * pop["claims"], c=[VERDICT_COLOURS[v] for v in pop["worst verdict"]], edgecolor="black", linewidth=0.5, zorder=2)
-    # label the claims repeated by at least three articles; the rest are in the table beside the chart
-    for xi, yi, n, label in zip(x, y, pop["articles"], pop["label"]):
-        if n >= 3:
+    # label the claims repeated by at least three articles (at most the 15 most repeated); the rest are in the table
+    labelled = set(pop[pop["articles"] >= 3].sort_values(["articles", "claims"], ascending=False, kind="stable").index[:15])
+    for i, xi, yi, label in zip(pop.index, x, y, pop["label"]):
+        if i in labelled:
             ax.annotate(label, (xi, yi), xytext=(8, 0), textcoords="offset points", va="center", fontsize=7.5)
     ax.set_yticks([0, 1, 2, 3, 4], ["no evidence /\nnot graded", "very low", "low", "moderate", "high"])
-    ax.set_xticks(range(1, int(pop["articles"].max()) + 1))
+    if pop["articles"].max() <= 12:
+        ax.set_xticks(range(1, int(pop["articles"].max()) + 1))
+    else:
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=12, integer=True))
     ax.set_xlim(0.5, pop["articles"].max() + 1.6)
     ax.set_ylim(-0.6, 4.5)
     ax.set_xlabel("articles repeating the claim")
@@ -165,6 +220,12 @@ def verdict_matrix_heatmap(matrix: pd.DataFrame, title: str = "Worst verdict per
 
     apply_theme()
     names = list(VERDICT_COLOURS)
+    filled = matrix.ne("") & matrix.notna()
+    if matrix.shape[0] > MAX_ROWS or matrix.shape[1] > MAX_COLS:
+        rows = _top(filled.sum(axis=1), MAX_ROWS)
+        cols = _top(filled.sum(axis=0), MAX_COLS)
+        title += f" ({len(rows)} of {matrix.shape[0]:,} outcomes and {len(cols)} of {matrix.shape[1]:,} articles with most claims)"
+        matrix = matrix.loc[rows, cols]
     codes = matrix.apply(lambda col: col.map(lambda v: names.index(v) if v else float("nan"))).astype(float)
     fig = Figure(figsize=(8.5, 0.3 * len(matrix) + 1.6), layout="constrained")
     ax = fig.subplots()

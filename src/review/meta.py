@@ -107,16 +107,23 @@ def forest_plot(p: Pooled, label: str) -> Figure:
     return fig
 
 
-def forest_plots(findings: pd.DataFrame, outcomes: pd.DataFrame) -> list[Figure]:
-    """A forest plot for every outcome with two or more comparable effects, in outcome order."""
+#: forest plots drawn at most; further pooled sets are listed in the pooled-results table
+MAX_FORESTS = 8
+
+
+def forest_plots(findings: pd.DataFrame, outcomes: pd.DataFrame, limit: int = MAX_FORESTS) -> list[Figure]:
+    """A forest plot for each outcome with two or more comparable effects: the ``limit`` largest sets, in outcome order."""
     labels = outcomes.set_index("outcome_id")["label"]
     groups, _ = comparable_sets(findings)
-    return [forest_plot(pool(g, oid, kind), f"{labels.get(oid, oid)} ({kind})") for (oid, kind), g in groups.items()]
+    largest = set(sorted(groups, key=lambda k: (-len(groups[k]), k))[:limit])
+    return [forest_plot(pool(g, oid, kind), f"{labels.get(oid, oid)} ({kind})") for (oid, kind), g in groups.items() if (oid, kind) in largest]
 
 
 def pooling_note(findings: pd.DataFrame) -> str:
     """One sentence saying how many outcomes could be pooled, and why the rest could not."""
     groups, reasons = comparable_sets(findings)
+    if len(groups) > MAX_FORESTS:
+        return f"{len(groups)} outcome(s) have two or more comparable effects; the {MAX_FORESTS} largest sets are drawn below, and the table lists them all."
     if groups:
         return f"{len(groups)} outcome(s) have two or more comparable effects and are pooled below."
     return (
@@ -124,3 +131,19 @@ def pooling_note(findings: pd.DataFrame) -> str:
         f"{len(reasons)} effect(s) with confidence intervals are recorded, each either a within-group change from "
         "baseline or the only one of its kind for its outcome (table below)."
     )
+
+
+def pooled_table(findings: pd.DataFrame, outcomes: pd.DataFrame) -> pd.DataFrame:
+    """Every pooled set in one table: outcome, measure, studies, estimate with its interval, prediction interval, I², tau²."""
+    labels = outcomes.set_index("outcome_id")["label"]
+    groups, _ = comparable_sets(findings)
+    rows = []
+    for (oid, kind), g in groups.items():
+        p = pool(g, oid, kind)
+        rows.append({
+            "outcome": labels.get(oid, oid), "effect_type": kind, "studies": len(p.studies),
+            "estimate": round(p.estimate, 2), "95% CI": f"{p.ci_low:.2f} to {p.ci_high:.2f}",
+            "95% prediction interval": f"{p.pi_low:.2f} to {p.pi_high:.2f}" if math.isfinite(p.pi_low) else "needs 3 or more studies",
+            "I²": f"{p.i2:.0%}", "tau²": round(p.tau2, 3),
+        })
+    return pd.DataFrame(rows, columns=["outcome", "effect_type", "studies", "estimate", "95% CI", "95% prediction interval", "I²", "tau²"])

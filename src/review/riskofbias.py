@@ -149,7 +149,9 @@ def traffic_light(rob: pd.DataFrame, domains: pd.DataFrame, judgements: pd.DataF
     """robvis-style traffic light: a coloured, lettered circle per study (row) and domain (column)."""
     spec = rob_tool(domains, judgements, tool)
     check_calls(rob, spec)
-    table = rob_table(rob, tool, domains)
+    from .figures import first_rows
+
+    table, note = first_rows(rob_table(rob, tool, domains), "studies; the summary below covers all")
     apply_theme()
     n_rows, n_cols = table.shape
     fig = Figure(figsize=(3.4 + 0.65 * n_cols, 1.6 + 0.3 * n_rows + 0.2 * n_cols), layout="constrained")
@@ -171,7 +173,7 @@ def traffic_light(rob: pd.DataFrame, domains: pd.DataFrame, judgements: pd.DataF
         side.set_visible(False)
     ax.tick_params(length=0)
     ax.set_xlabel(_domain_key(spec), loc="left", fontsize=9)
-    ax.set_title(f"{tool}: risk of bias by study and domain", pad=12)
+    ax.set_title(f"{tool}: risk of bias by study and domain{note}", pad=12)
     ax.legend(handles=_legend_handles(spec), title="judgement", loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     return fig
 

@@ -25,6 +25,9 @@ from .schema import Column, TableSpec
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:\-]*$")
 URL_RE = re.compile(r"^https?://\S+$")
 INT_RE = re.compile(r"^[0-9]+$")
+# A cell longer than the csv module's default limit (131,072 characters) should get the
+# column's own length message, not a parse error that hides the rest of the file.
+csv.field_size_limit(2**31 - 1)
 
 
 @dataclass(frozen=True)
@@ -36,9 +39,16 @@ class RawTable:
     lines: list[int]
     problems: list[Problem]
     readable: bool = True
+    skipped: int = 0
 
     def values(self, column: str) -> list[str]:
         return [r.get(column, "") for r in self.rows]
+
+    @property
+    def complete(self) -> bool:
+        """Every row was read. Only a complete table can say which ids or values exist:
+        checking other tables against a partial one would blame them for its own problem."""
+        return self.readable and self.skipped == 0 and bool(self.rows)
 
 
 def read_text(path: Path, where: str) -> tuple[str | None, list[Problem]]:
@@ -150,7 +160,7 @@ def check_text(
 
     rows: list[dict[str, str]] = []
     lines: list[int] = []
-    records = 0
+    records = skipped = 0
     prev_end = reader.line_num
     while True:
         start = prev_end + 1
@@ -169,6 +179,7 @@ def check_text(
             problems.append(
                 Problem(where, start, "", f"row has {len(cells)} cells but the header has {len(header)}; check for an unquoted comma")
             )
+            skipped += 1
             continue
         row = dict(zip(header_clean, cells))
         for col in spec.columns:
@@ -190,7 +201,7 @@ def check_text(
             )
         else:
             seen.setdefault(key, line)
-    return RawTable(spec, rows, lines, problems)
+    return RawTable(spec, rows, lines, problems, skipped=skipped)
 
 
 def read_table(root: Path, spec: TableSpec, vocab: dict[str, tuple[str, ...]] | None = None) -> RawTable:

@@ -58,7 +58,7 @@ def apply_theme() -> None:
 def apply_display() -> None:
     """Pandas display settings for notebooks: show whole quotes, no truncated columns."""
     pd.set_option("display.max_colwidth", None)
-    pd.set_option("display.max_rows", 500)
+    pd.set_option("display.max_rows", 20_000)  # whole tables: report pages paginate them (templates/tables.js)
     pd.set_option("display.max_columns", 50)
     pd.set_option("display.width", 200)
 

@@ -84,7 +84,7 @@ def _vocab_for(spec: schema.TableSpec, tables: dict[str, RawTable]) -> dict[str,
     for col in spec.columns:
         if col.kind in ("enum", "enum_list") and col.ref:
             table, column = col.ref.split(".")
-            if table in tables:
+            if table in tables and tables[table].complete:
                 vocab[col.name] = tuple(sorted(set(tables[table].values(column)) - {""}))
     return vocab
 
@@ -96,10 +96,12 @@ def _ref_problems(table: RawTable, tables: dict[str, RawTable], bib: Bib) -> lis
             continue
         target, target_col = col.ref.split(".")
         if target == "bib":
-            known = set(bib.entries)
+            if not bib.readable:
+                continue
+            known = set(bib.entries) | set(bib.failed)  # a broken entry is reported once, where it is
             what = f"any key in {schema.BIB_PATH}"
         else:
-            if target not in tables or not tables[target].readable:
+            if target not in tables or not tables[target].complete:
                 continue
             known = set(tables[target].values(target_col))
             what = f"any {target_col} listed in {tables[target].spec.path}"
@@ -163,15 +165,18 @@ def _row_rules(tables: dict[str, RawTable]) -> list[Problem]:
             if domain in schema.GRADE_DOMAINS and judgement in schema.GRADE_JUDGEMENTS and judgement not in allowed:
                 out.append(Problem(ju.spec.path, line, "judgement", f"{quote_value(judgement)} does not fit domain {domain}; allowed: {', '.join(allowed)}"))
     rob = tables.get("risk_of_bias")
-    if rob and "rob_domains" in tables and "rob_judgements" in tables:
+    frameworks = ("rob_tools", "rob_domains", "rob_judgements", "designs")
+    if rob and all(name in tables and tables[name].complete for name in frameworks):
         domains: dict[str, list[str]] = {}
         for r in tables["rob_domains"].rows:
             domains.setdefault(r["tool"], []).append(r["domain"])
         judgements: dict[str, list[str]] = {}
         for r in tables["rob_judgements"].rows:
             judgements.setdefault(r["tool"], []).append(r["judgement"])
-        applies = {r["tool"]: split_list(r["applies_to"]) for r in tables["rob_tools"].rows} if "rob_tools" in tables else {}
-        designs = {r["study_id"]: r["design"] for r in st.rows} if st else {}
+        applies = {r["tool"]: split_list(r["applies_to"]) for r in tables["rob_tools"].rows}
+        known_designs = set(tables["designs"].values("design"))
+        # a study whose design is unknown is reported once, in studies.csv, not again for each of its calls
+        designs = {r["study_id"]: r["design"] for r in st.rows if r["design"] in known_designs} if st else {}
         for row, line in zip(rob.rows, rob.lines):
             tool = row.get("tool", "")
             if tool not in domains:
@@ -217,7 +222,7 @@ def _coverage_notes(tables: dict[str, RawTable], bib: Bib) -> tuple[list[Problem
     problems: list[Problem] = []
     notes: list[str] = []
     claims, findings, searches, studies = (tables.get(n) for n in ("claims", "findings", "searches", "studies"))
-    if claims and findings and searches and findings.readable and searches.readable:
+    if claims and findings and searches and findings.complete and searches.complete and tables["outcomes"].complete:
         with_findings = set(findings.values("outcome_id"))
         logged = set(searches.values("outcome_id"))
         known = set(tables["outcomes"].values("outcome_id")) if "outcomes" in tables else set()
