@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import bibtexparser
 from bibtexparser.model import DuplicateBlockKeyBlock, Entry, ParsingFailedBlock
 
+from .cache import cache_dir, sha256_bytes
 from .errors import Problem, quote_value
 from .schema import BIB_PATH
 from .tables import read_text
@@ -40,6 +41,9 @@ class Bib:
     failed: tuple[str, ...] = ()
     #: False when the file itself could not be read: then nothing can be checked against it
     readable: bool = True
+    #: SHA-256 of the file's text, and the folder where formatted references may be cached
+    digest: str = ""
+    cache: Path | None = None
 
     @property
     def untitled(self) -> list[str]:
@@ -136,12 +140,12 @@ def parse_bib(text: str, where: str = BIB_PATH) -> Bib:
             types[block.key] = block.entry_type.lower()
             lines[block.key] = line
             problems.extend(_check_entry(block.key, fields, line, where))
-    return Bib(entries, types, lines, problems, tuple(failed))
+    return Bib(entries, types, lines, problems, tuple(failed), digest=sha256_bytes(text.encode("utf-8")))
 
 
 def read_bib(root: Path) -> Bib:
-    """Read and check ``references.bib`` under ``root``."""
+    """Read and check ``references.bib`` under ``root``; formatted references are cached in ``build/cache``."""
     text, problems = read_text(root / BIB_PATH, BIB_PATH)
     if text is None:
         return Bib({}, {}, {}, problems, readable=False)
-    return parse_bib(text)
+    return replace(parse_bib(text), cache=cache_dir(root))

@@ -9,6 +9,7 @@ failure leaves the previous reports untouched and names the notebook and cell.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import html
 import os
@@ -19,17 +20,22 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import nbformat
-from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
-from nbconvert import HTMLExporter
+import json
+from concurrent.futures import ThreadPoolExecutor
+from typing import Callable, Iterable, TypeVar
 
+import nbformat
+
+from . import cache
 from .bib import Bib
 from .errors import Problem, WorkbookError
 from .reportpage import enhance
 from .results import compute
 from .verdicts import furthest_from_evidence, verdict_counts
-from .workbook import Workbook, check_workbook, load_workbook
+from .workbook import ALL_INPUTS, TRACE_ENV, Workbook, archive_dir, check_workbook, load_workbook
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 TEMPLATES = Path(__file__).parent / "templates"
 NOTEBOOK_RE = re.compile(r"^\d\d-[a-z0-9-]+\.ipynb$")
@@ -94,10 +100,18 @@ def notebook_title(nb: nbformat.NotebookNode, fallback: str) -> tuple[str, str]:
     return fallback, ""
 
 
-def execute(path: Path, root: Path, timeout: int = CELL_TIMEOUT) -> nbformat.NotebookNode:
-    """Run ``path`` top to bottom in a fresh kernel; raise :class:`ReportError` naming the failing cell."""
+def execute(path: Path, root: Path, timeout: int = CELL_TIMEOUT, trace: Path | None = None) -> nbformat.NotebookNode:
+    """Run ``path`` top to bottom in a fresh kernel; raise :class:`ReportError` naming the failing cell.
+
+    With ``trace``, the kernel records in that file every workbook input the notebook used.
+    """
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
     nb = nbformat.read(path, as_version=4)
     env = {**os.environ, "REVIEW_ROOT": str(root)}
+    if trace is not None:
+        env[TRACE_ENV] = str(trace)
     client = NotebookClient(
         nb,
         timeout=timeout,
@@ -106,7 +120,7 @@ def execute(path: Path, root: Path, timeout: int = CELL_TIMEOUT) -> nbformat.Not
         resources={"metadata": {"path": str(path.parent)}},
     )
     try:
-        client.execute(env=env)
+        asyncio.run(client.async_execute(env=env))  # its own event loop, closed after: safe in a worker thread
     except CellExecutionError as exc:
         index = next((i for i, c in enumerate(nb.cells) if c.cell_type == "code" and any(o.get("output_type") == "error" for o in c.get("outputs", []))), None)
         where = f"cell {index + 1}" if index is not None else "a cell"
@@ -133,18 +147,44 @@ def execute_in_place(root: Path, names: list[str] | None = None) -> list[Path]:
     checked = check_workbook(root)
     if checked.problems:
         raise WorkbookError(checked.problems)
-    for path in paths:
+
+    def run(path: Path) -> Path:
         nb = execute(path, root)
         for cell in nb.cells:
             cell.metadata.pop("execution", None)
-        tmp = path.with_name(f".{path.name}.tmp")
-        nbformat.write(nb, tmp)
-        os.replace(tmp, path)
-    return paths
+        cache.write_atomic(path, nbformat.writes(nb).encode("utf-8") + b"\n")
+        return path
+
+    return parallel(run, paths)
+
+
+def jobs_default() -> int:
+    """Notebooks executed at once: one per core (``REVIEW_JOBS`` overrides)."""
+    return max(1, int(os.environ.get("REVIEW_JOBS") or os.cpu_count() or 1))
+
+
+def parallel(fn: Callable[[T], R], items: Iterable[T], jobs: int | None = None) -> list[R]:
+    """``fn`` over ``items`` on up to ``jobs`` threads (each notebook runs in its own kernel process).
+
+    Results come back in the order of ``items``. Every item is run even when
+    one fails; then the failures are raised together, in item order.
+    """
+    items = list(items)
+    workers = max(1, min(jobs or jobs_default(), len(items)))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(fn, item) for item in items]
+    errors = [f.exception() for f in futures if f.exception() is not None]
+    if errors:
+        if len(errors) == 1 or not all(isinstance(e, ReportError) for e in errors):
+            raise errors[0]
+        raise ReportError("\n\n".join(str(e) for e in errors))
+    return [f.result() for f in futures]
 
 
 def export_page(nb: nbformat.NotebookNode, title: str, footer: str, keys: list[str] | None = None) -> str:
     """A reviewer's HTML page: outputs and markdown only, self-contained, links to .ipynb made .html."""
+    from nbconvert import HTMLExporter
+
     exporter = HTMLExporter(
         template_name="reviewer",
         extra_template_basedirs=[str(TEMPLATES)],
@@ -210,11 +250,96 @@ def _write(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def build_reports(root: Path, out: Path) -> Path:
-    """Execute every notebook and write the reports to ``out``; return the index path.
+#: stands for the page footer in cached pages; the footer names the commit, which changes more often than the page
+FOOTER_TOKEN = "@@review-footer@@"
 
-    Refuses to run on a workbook with problems. Builds in a temporary folder
-    beside ``out`` and swaps it in only when everything succeeded.
+
+@dataclass(frozen=True)
+class PageBuild:
+    """One notebook's exported page (footer still a token), and whether it came from the cache."""
+
+    page: Page
+    html: str
+    cached: bool
+
+
+def notebook_digest(path: Path) -> str:
+    """Digest of what a notebook *does*: its cells' types and sources and its kernel, not its stored outputs."""
+    nb = nbformat.read(path, as_version=4)
+    cells = [(c.cell_type, c.source) for c in nb.cells]
+    return cache.sha256_bytes(json.dumps([path.name, cells, nb.metadata.get("kernelspec", {})]).encode())
+
+
+def input_digests(root: Path, names: Iterable[str]) -> dict[str, str]:
+    """Current digest of each traced input: a workbook-relative file, or ``*`` for every data file and article."""
+    out: dict[str, str] = {}
+    for name in sorted(set(names)):
+        if name == ALL_INPUTS:
+            files = data_files(root)
+            archive = archive_dir(root)
+            parts = cache.digest_files(files, root)
+            if archive.is_dir():
+                parts.update({f"archive/{k}": v for k, v in cache.digest_files([p for p in archive.iterdir() if p.is_file()], archive).items()})
+            out[name] = cache.combine(parts)
+        else:
+            p = root / name
+            out[name] = cache.sha256_bytes(p.read_bytes()) if p.is_file() else "missing"
+    return out
+
+
+class PageCache:
+    """Exported pages by notebook, keyed on the notebook, the code, and the inputs the notebook used last time."""
+
+    def __init__(self, root: Path, keys: list[str]):
+        self.root = root
+        self.dir = cache.cache_dir(root) / "pages"
+        self.base = cache.combine({
+            "code": cache.code_digest([root / "requirements.lock", root / "pyproject.toml"]),
+            "config": cache.sha256_bytes((root / "workbook.toml").read_bytes()) if (root / "workbook.toml").is_file() else "",
+            "bibkeys": cache.sha256_bytes("\n".join(keys).encode()),  # pages link every bib key they mention
+        })
+
+    def _path(self, notebook: Path) -> Path:
+        return self.dir / f"{notebook.stem}-{cache.combine({'base': self.base, 'nb': notebook_digest(notebook)})[:24]}.json"
+
+    def get(self, notebook: Path) -> PageBuild | None:
+        """The cached page, if every input it used still has the digest it had; None otherwise."""
+        record = cache.read_json(self._path(notebook))
+        if not isinstance(record, dict) or not isinstance(record.get("inputs"), dict):
+            return None
+        if input_digests(self.root, record["inputs"]) != record["inputs"]:
+            return None
+        return PageBuild(Page(**record["page"]), record["html"], True)
+
+    def put(self, notebook: Path, build: PageBuild, used: Iterable[str]) -> None:
+        record = {"page": build.page.__dict__, "html": build.html, "inputs": input_digests(self.root, used)}
+        path = self._path(notebook)
+        for old in self.dir.glob(f"{notebook.stem}-*.json"):  # one entry per notebook version is enough
+            if old != path:
+                old.unlink(missing_ok=True)
+        cache.write_json(path, record)
+
+
+def _build_page(path: Path, root: Path, keys: list[str], work: Path) -> tuple[PageBuild, list[str]]:
+    """Execute one notebook (tracing its inputs) and export its page; return the page and the inputs used."""
+    trace = work / f"{path.stem}.inputs"
+    trace.write_text("", encoding="utf-8")
+    nb = execute(path, root, trace=trace)
+    used = trace.read_text(encoding="utf-8").split()
+    title, summary = notebook_title(nb, path.stem)
+    page = Page(path.name, path.with_suffix(".html").name, title, summary)
+    return PageBuild(page, export_page(nb, title, FOOTER_TOKEN, keys), False), used
+
+
+def build_reports(root: Path, out: Path, jobs: int | None = None, use_cache: bool = True) -> Path:
+    """Execute the notebooks and write the reports to ``out``; return the index path.
+
+    Refuses to run on a workbook with problems. A notebook whose inputs (its
+    cells, the package code, and the data files and bibliography it read last
+    time) are unchanged is not executed again: its page comes from
+    ``build/cache``. The others execute in parallel, one per core. Everything
+    is written into a temporary folder beside ``out`` and swapped in only when
+    every page succeeded.
     """
     wb = load_workbook(root)
     notebooks = notebook_paths(root)
@@ -223,25 +348,38 @@ def build_reports(root: Path, out: Path) -> Path:
     commit = git_commit(root)
     data_id = fingerprint(data_files(root), root)
     footer = f"Built from commit {commit}, data {data_id} (SHA-256 of data/ and references.bib)."
+    keys = sorted(wb.bib.entries)
+    from .citations import warm_cache
+
+    warm_cache(wb.bib)  # format every reference once, before the kernels need them
+    pages_cache = PageCache(root, keys)
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
     tmp.chmod(0o755)  # mkdtemp makes it private; reports are for reading
+    work = Path(tempfile.mkdtemp(prefix="review-traces-"))  # outside the workbook: the kernels record what they read in it
     try:
-        pages: list[Page] = []
-        keys = sorted(wb.bib.entries)
-        for path in notebooks:
-            nb = execute(path, root)
-            title, summary = notebook_title(nb, path.stem)
-            name = path.with_suffix(".html").name
-            _write(tmp / name, export_page(nb, title, footer, keys))
-            pages.append(Page(path.name, name, title, summary))
+        found = {p: pages_cache.get(p) if use_cache else None for p in notebooks}
+
+        def run(path: Path) -> PageBuild:
+            build, used = _build_page(path, root, keys, work)
+            pages_cache.put(path, build, used)
+            return build
+
+        fresh = dict(zip([p for p in notebooks if found[p] is None], parallel(run, [p for p in notebooks if found[p] is None], jobs)))
+        builds = [found[p] or fresh[p] for p in notebooks]
+        for b in builds:
+            _write(tmp / b.page.html_name, b.html.replace(FOOTER_TOKEN, html.escape(footer)))
         _write(tmp / "references.html", render_references(wb.bib, keys, footer))
-        _write(tmp / "index.html", render_index(pages, commit, data_id, executive_summary(wb)))
+        _write(tmp / "index.html", render_index([b.page for b in builds], commit, data_id, executive_summary(wb)))
         _swap(tmp, out)
+        log = {"executed": [b.page.notebook for b in builds if not b.cached], "cached": [b.page.notebook for b in builds if b.cached]}
+        cache.write_json(cache.cache_dir(root) / "last-build.json", log)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     return out / "index.html"
 
 

@@ -348,3 +348,6 @@ def spec(name: str) -> TableSpec:
         if t.name == name:
             return t
     raise KeyError(f"no table named {name!r}; tables: {', '.join(t.name for t in TABLES)}")
+
+
+TABLE_BY_NAME: dict[str, TableSpec] = {t.name: t for t in TABLES}

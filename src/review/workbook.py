@@ -12,6 +12,7 @@ import difflib
 import os
 import re
 import tomllib
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -263,20 +264,85 @@ def check_workbook(root: Path) -> Checked:
     return Checked(root, tables, bib, sorted(set(problems)), notes)
 
 
+#: When set (by the report builder, for a notebook's kernel), the inputs the notebook uses are
+#: appended to this file, one workbook-relative path per line ("*" for all), so a cached
+#: page is re-executed exactly when one of those inputs changes.
+TRACE_ENV = "REVIEW_TRACE"
+ALL_INPUTS = "*"
+_traced: set[str] = set()
+
+
+def trace_input(relpath: str) -> None:
+    """Record that the running notebook used ``relpath`` (no-op outside a traced report build)."""
+    path = os.environ.get(TRACE_ENV)
+    if not path or relpath in _traced:
+        return
+    _traced.add(relpath)
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write(relpath + "\n")
+
+
+def _watch_direct_reads(root: Path) -> None:
+    """In a traced kernel, also record any file under the workbook that code opens directly (not through the Workbook)."""
+    if not os.environ.get(TRACE_ENV) or getattr(_watch_direct_reads, "installed", False):
+        return
+    import sys
+
+    base = str(root) + os.sep
+    build = str(root / "build") + os.sep
+
+    def hook(event: str, args: tuple[object, ...]) -> None:
+        if event == "open" and isinstance(args[0], str) and not any(m in str(args[1] or "r") for m in "wax+"):
+            full = os.path.abspath(args[0])
+            if full.startswith(base) and not full.startswith(build) and os.path.isfile(full):
+                trace_input(os.path.relpath(full, root).replace(os.sep, "/"))
+
+    sys.addaudithook(hook)
+    _watch_direct_reads.installed = True  # type: ignore[attr-defined]
+
+
+class _TracedFrames(Mapping[str, pd.DataFrame]):
+    """The workbook's tables by name; reading one records its file as an input of the running notebook."""
+
+    def __init__(self, frames: dict[str, pd.DataFrame]):
+        self._frames = frames
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        frame = self._frames[name]
+        trace_input(schema.TABLE_BY_NAME[name].path)
+        return frame
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._frames)
+
+    def __len__(self) -> int:
+        return len(self._frames)
+
+
 @dataclass(frozen=True)
 class Workbook:
-    """A checked workbook: one DataFrame per table, and the bibliography."""
+    """A checked workbook: one DataFrame per table (``wb.claims``, ``wb.frames["claims"]``), and the bibliography."""
 
     root: Path
-    frames: dict[str, pd.DataFrame]
-    bib: Bib
-    notes: tuple[str, ...] = ()
+    frames: Mapping[str, pd.DataFrame]
+    bibliography: Bib
+    validation_notes: tuple[str, ...] = ()
 
     def __getattr__(self, name: str) -> pd.DataFrame:
         frames = object.__getattribute__(self, "frames")
         if name in frames:
             return frames[name]
         raise AttributeError(name)
+
+    @property
+    def bib(self) -> Bib:
+        trace_input(schema.BIB_PATH)
+        return self.bibliography
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        trace_input(ALL_INPUTS)  # notes come from the whole workbook
+        return self.validation_notes
 
 
 def load_workbook(root: str | os.PathLike[str] | None = None) -> Workbook:
@@ -286,7 +352,8 @@ def load_workbook(root: str | os.PathLike[str] | None = None) -> Workbook:
     if checked.problems:
         raise WorkbookError(checked.problems)
     frames = {name: to_frame(t) for name, t in checked.tables.items()}
-    return Workbook(path, frames, checked.bib, tuple(checked.notes))
+    _watch_direct_reads(path)
+    return Workbook(path, _TracedFrames(frames), checked.bib, tuple(checked.notes))
 
 
 def table_counts(wb: Workbook) -> pd.DataFrame:
