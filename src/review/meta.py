@@ -89,17 +89,25 @@ def pool(group: pd.DataFrame, outcome_id: str, effect_type: str) -> Pooled:
 
 def forest_plot(p: Pooled, label: str) -> Figure:
     """Studies and the pooled estimate (diamond), with the prediction interval as a line under it."""
+    from .figures import MAX_ROWS
+
     apply_theme()
-    k = len(p.studies)
+    shown = list(range(len(p.studies)))
+    if len(shown) > MAX_ROWS:  # the most precise studies (narrowest intervals); the pooled estimate still uses all
+        precise = sorted(shown, key=lambda i: (p.highs[i] - p.lows[i], p.studies[i]))[:MAX_ROWS]
+        shown = sorted(precise)
+        label += f" ({MAX_ROWS} most precise of {len(p.studies)} studies shown)"
+    effects, lows, highs = (np.array([v[i] for i in shown]) for v in (p.effects, p.lows, p.highs))
+    k = len(shown)
     fig = Figure(figsize=(7.5, 1.2 + 0.45 * (k + 2)), layout="constrained")
     ax = fig.subplots()
     ys = list(range(k + 1, 1, -1))
-    ax.errorbar(p.effects, ys, xerr=[np.subtract(p.effects, p.lows), np.subtract(p.highs, p.effects)], fmt="s", color=OKABE_ITO["blue"], capsize=3)
+    ax.errorbar(effects, ys, xerr=[effects - lows, highs - effects], fmt="s", color=OKABE_ITO["blue"], capsize=3)
     ax.fill([p.ci_low, p.estimate, p.ci_high, p.estimate], [1, 1.25, 1, 0.75], color=OKABE_ITO["vermillion"])
     if not math.isnan(p.pi_low):
         ax.plot([p.pi_low, p.pi_high], [0.4, 0.4], color=OKABE_ITO["vermillion"], lw=1.5)
     ax.axvline(1.0 if p.effect_type in RATIO else 0.0, color="grey", lw=1, ls="--")
-    ax.set_yticks(ys + [1, 0.4], list(p.studies) + ["Pooled (random effects, HK)", "95% prediction interval"])
+    ax.set_yticks(ys + [1, 0.4], [p.studies[i] for i in shown] + ["Pooled (random effects, HK)", "95% prediction interval"])
     if p.effect_type in RATIO:
         ax.set_xscale("log")
     ax.set_xlabel(f"{p.effect_type} (95% CI)")
@@ -108,7 +116,7 @@ def forest_plot(p: Pooled, label: str) -> Figure:
 
 
 #: forest plots drawn at most; further pooled sets are listed in the pooled-results table
-MAX_FORESTS = 8
+MAX_FORESTS = 6
 
 
 def forest_plots(findings: pd.DataFrame, outcomes: pd.DataFrame, limit: int = MAX_FORESTS) -> list[Figure]:

@@ -10,6 +10,7 @@ failure leaves the previous reports untouched and names the notebook and cell.
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import html
 import os
@@ -181,11 +182,34 @@ def parallel(fn: Callable[[T], R], items: Iterable[T], jobs: int | None = None) 
     return [f.result() for f in futures]
 
 
+@functools.cache
+def _exporter_class() -> type:
+    """nbconvert's HTML exporter without its BeautifulSoup pass over the finished page.
+
+    That pass only adds image alt text and keyboard focus, and took about 8 s
+    on a 5 MB page; :func:`review.reportpage.enhance` adds both in its own
+    single pass over the page. Everything else is nbconvert's own code.
+    """
+    from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+    class ReviewerExporter(HTMLExporter):  # type: ignore[misc]
+        def from_notebook_node(self, nb, resources=None, **kw):  # type: ignore[no-untyped-def]
+            langinfo = nb.metadata.get("language_info", {})
+            lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+            self.register_filter("highlight_code", self.filters.get("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)))
+            resources = self._init_resources(resources)
+            self.register_filter("filter_data_type", WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+    return ReviewerExporter
+
+
 def export_page(nb: nbformat.NotebookNode, title: str, footer: str, keys: list[str] | None = None) -> str:
     """A reviewer's HTML page: outputs and markdown only, self-contained, links to .ipynb made .html."""
-    from nbconvert import HTMLExporter
-
-    exporter = HTMLExporter(
+    exporter = _exporter_class()(
         template_name="reviewer",
         extra_template_basedirs=[str(TEMPLATES)],
         exclude_input=True,

@@ -1,65 +1,109 @@
 """What a reviewer's HTML page adds to an exported notebook: links to references, sortable tables.
 
-Post-processing works on the parsed page (BeautifulSoup), never on raw
-strings, so text that came from articles stays escaped.
+The page is processed in one pass over its tags and text, not re-parsed into
+a tree (BeautifulSoup took seconds on a 5 MB page): script, style and comment
+blocks are copied untouched, tags are copied (a few gain an attribute), and
+text is copied as it is, still escaped, with bib keys wrapped in links. Keys
+are made of letters, digits and ``_ . : -`` only, so no text from an article
+is ever unescaped or re-emitted differently.
 """
 
 from __future__ import annotations
 
 import re
 
-from bs4 import BeautifulSoup, NavigableString
-
-#: tables with more rows than this get a filter box and sortable columns
+#: tables with more rows than this get a filter box, sortable columns and pages
 LONG_TABLE_ROWS = 12
 LINKABLE = ("td", "li", "p")
+NO_ALT = "No description has been provided for this image"  # nbconvert's wording
+FOCUSABLE = ("jp-Cell-inputWrapper", "jp-OutputArea-output")  # keyboard focus, as nbconvert sets it
+
+RAW = re.compile(r"(<script\b.*?</script\s*>|<style\b.*?</style\s*>|<!--.*?-->)", re.S | re.I)
+TAG = re.compile(r"""<(/?)([A-Za-z][A-Za-z0-9-]*)((?:[^>"']|"[^"]*"|'[^']*')*)>""")
+TABLE = re.compile(r"(<table\b)((?:[^>\"']|\"[^\"]*\"|'[^']*')*>)(.*?</table\s*>)", re.S | re.I)
+#: a word that could be a bib key: letters, digits, ``_ . : -``, not inside a longer word
+TOKEN = re.compile(r"(?<![A-Za-z0-9_.\-])[A-Za-z][A-Za-z0-9_.:\-]*")
 
 
-def key_pattern(keys: list[str]) -> re.Pattern[str]:
-    """A regex matching any bib key as a whole token (longest first, so Aust2008a beats Aust2008)."""
-    alternatives = "|".join(re.escape(k) for k in sorted(keys, key=len, reverse=True))
-    return re.compile(rf"(?<![A-Za-z0-9_.\-])({alternatives})(?![A-Za-z0-9_\-])")
+def find_keys(text: str, keys: frozenset[str]) -> list[tuple[int, int, str]]:
+    """Where bib keys occur in ``text`` as whole words: (start, end, key).
+
+    Each word is looked up in the set of keys (trailing ``.``/``:``/``-`` of a
+    sentence dropped), so the cost does not grow with the number of keys.
+    """
+    found = []
+    for m in TOKEN.finditer(text):
+        word = m.group(0)
+        while word and word not in keys and word[-1] in ".:-":
+            word = word[:-1]
+        if word in keys:
+            found.append((m.start(), m.start() + len(word), word))
+    return found
 
 
-def link_keys(soup: BeautifulSoup, pattern: re.Pattern[str], target: str = "references.html") -> int:
-    """Wrap every bib key in table cells, list items and paragraphs in a link to its reference; return the count."""
+def _linked(text: str, keys: frozenset[str], target: str) -> tuple[str, int]:
+    spans = find_keys(text, keys)
+    if not spans:
+        return text, 0
+    out, last = [], 0
+    for start, end, key in spans:
+        out += [text[last:start], f'<a href="{target}#{key}" class="ref">{key}</a>']
+        last = end
+    out.append(text[last:])
+    return "".join(out), len(spans)
+
+
+def mark_long_tables(page: str) -> tuple[str, int]:
+    """Tag tables with more than LONG_TABLE_ROWS body rows so the page script makes them sortable, filterable and paged."""
     count = 0
-    for node in list(soup.find_all(string=pattern)):
-        if not isinstance(node, NavigableString) or node.find_parent("a") or not node.find_parent(LINKABLE):
-            continue
-        text = str(node)
-        pieces: list[object] = []
-        last = 0
-        for m in pattern.finditer(text):
-            pieces.append(text[last : m.start()])
-            a = soup.new_tag("a", href=f"{target}#{m.group(1)}")
-            a["class"] = "ref"
-            a.string = m.group(1)
-            pieces.append(a)
-            last = m.end()
-            count += 1
-        pieces.append(text[last:])
-        for piece in pieces:
-            node.insert_before(piece if not isinstance(piece, str) else NavigableString(piece))
-        node.extract()
-    return count
+
+    def mark(m: re.Match[str]) -> str:
+        nonlocal count
+        body = m.group(3)
+        start = body.lower().find("<tbody")
+        rows = len(re.findall(r"<tr\b", body[start:] if start >= 0 else body, re.I))
+        if rows <= LONG_TABLE_ROWS or "data-sortable" in m.group(2):
+            return m.group(0)
+        count += 1
+        return f'{m.group(1)} data-sortable="true"{m.group(2)}{body}'
+
+    return TABLE.sub(mark, page), count
 
 
-def mark_long_tables(soup: BeautifulSoup) -> int:
-    """Tag long tables so the page script makes them sortable and filterable; return how many."""
-    n = 0
-    for table in soup.find_all("table"):
-        body = table.find("tbody") or table
-        if len(body.find_all("tr", recursive=False)) > LONG_TABLE_ROWS:
-            table["data-sortable"] = "true"
-            n += 1
-    return n
+def _tag(m: re.Match[str]) -> str:
+    """A tag, with alt text added to images that lack it and keyboard focus to input and output areas."""
+    closing, name, attrs = m.group(1), m.group(2).lower(), m.group(3)
+    if closing:
+        return m.group(0)
+    if name == "img" and not re.search(r"\balt\s*=", attrs, re.I):
+        return f'<img alt="{NO_ALT}"{attrs}>'
+    if name == "div" and any(c in attrs for c in FOCUSABLE) and "tabindex" not in attrs:
+        cls = re.search(r"""class\s*=\s*["']([^"']*)["']""", attrs)
+        if cls and set(cls.group(1).split()) & set(FOCUSABLE):
+            return f'<div tabindex="0"{attrs}>'
+    return m.group(0)
 
 
 def enhance(page: str, keys: list[str], target: str = "references.html") -> str:
-    """Link bib keys to the reference list and mark long tables, in an exported page."""
-    soup = BeautifulSoup(page, "html.parser")
-    if keys:
-        link_keys(soup, key_pattern(keys), target)
-    mark_long_tables(soup)
-    return str(soup)
+    """Link bib keys (in table cells, list items and paragraphs, never inside links) and mark long tables."""
+    page, _ = mark_long_tables(page)
+    keyset = frozenset(keys)
+    depth = {"a": 0, "linkable": 0}
+    out: list[str] = []
+    for i, part in enumerate(RAW.split(page)):
+        if i % 2:  # a script, style or comment block
+            out.append(part)
+            continue
+        pos = 0
+        for m in TAG.finditer(part):
+            text = part[pos : m.start()]
+            out.append(_linked(text, keyset, target)[0] if keyset and depth["linkable"] and not depth["a"] else text)
+            name = m.group(2).lower()
+            slot = "a" if name == "a" else "linkable" if name in LINKABLE else None
+            if slot and not m.group(3).rstrip().endswith("/"):
+                depth[slot] = max(0, depth[slot] + (-1 if m.group(1) else 1))
+            out.append(_tag(m))
+            pos = m.end()
+        tail = part[pos:]
+        out.append(_linked(tail, keyset, target)[0] if keyset and depth["linkable"] and not depth["a"] else tail)
+    return "".join(out)

@@ -1,0 +1,252 @@
+"""Build-speed and scale benchmark: ``make bench``.
+
+Prints a readable table and, as its last line, the same figures as one JSON
+object. Everything runs on copies in a temporary folder; the repository's own
+build/, reports/ and cache are not touched.
+
+Measured on the real workbook:
+  floor          the same number of bare kernel runs as there are notebooks, each only importing
+                 pandas and seaborn, run the way the build runs notebooks (in parallel, one per core)
+  clean build    `review report` with an empty cache, and its ratio to the floor
+  no change      `review report` again with nothing changed
+  one file       `review report` after editing data/claims.csv (and which notebooks re-ran)
+  make test      the test suite (`python -m pytest`), without the environment setup
+Measured on a synthetic workbook ``--scale`` times larger (`review synth`):
+  bib load (cold, warm), validation, grading, full report (and its ratio to our clean build),
+  peak memory of the report build (the build process and its kernels together), largest page.
+
+Options: --scale N (default 100), --skip-tests, --skip-scale.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import nbformat
+import psutil
+
+REPO = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+WORKBOOK_FILES = ("data", "references.bib", "workbook.toml", "notebooks", "requirements.lock", "pyproject.toml")
+
+TARGETS = {  # figure: (limit, what the issue asks)
+    "clean_build_ratio": (1.5, "clean build at most 1.5x the floor"),
+    "no_change_rebuild_s": (3.0, "no-change rebuild under 3 s"),
+    "scale_bib_load_warm_s": (1.5, "bib load under 1.5 s warm"),
+    "scale_validation_s": (2.0, "validation under 2 s"),
+    "scale_grading_s": (1.0, "grading under 1 s"),
+    "scale_report_ratio": (3.0, "full report under 3x our clean build"),
+    "scale_peak_memory_gb": (1.5, "peak memory under 1.5 GB"),
+    "scale_largest_page_mb": (10.0, "no page over 10 MB"),
+}
+
+
+def copy_workbook(dest: Path) -> Path:
+    dest.mkdir(parents=True)
+    for name in WORKBOOK_FILES:
+        src = REPO / name
+        if src.is_dir():
+            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+        elif src.exists():
+            shutil.copy2(src, dest / name)
+    from review.workbook import archive_dir
+
+    (dest / "workbook.toml").write_text(f'archive = "{archive_dir(REPO).as_posix()}"\n', encoding="utf-8")
+    return dest
+
+
+class PeakMemory:
+    """Peak resident memory of a process and all its children (kernels), sampled every 50 ms."""
+
+    def __init__(self, pid: int):
+        self.proc = psutil.Process(pid)
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                procs = [self.proc, *self.proc.children(recursive=True)]
+                total = 0
+                for p in procs:
+                    try:
+                        total += p.memory_info().rss
+                    except psutil.Error:
+                        pass
+                self.peak = max(self.peak, total)
+            except psutil.Error:
+                pass
+            time.sleep(0.05)
+
+    def stop(self) -> int:
+        self._stop.set()
+        self._thread.join()
+        return self.peak
+
+
+def run(cmd: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> tuple[float, int]:
+    """Run a command to completion; return its wall time and the peak memory of its process tree."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, env={**os.environ, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    mem = PeakMemory(proc.pid)
+    out, _ = proc.communicate()
+    elapsed = time.perf_counter() - start
+    peak = mem.stop()
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{out[-3000:]}")
+    return elapsed, peak
+
+
+FLOOR_SCRIPT = """
+import sys
+from pathlib import Path
+from review.report import execute, parallel
+paths = [Path(p) for p in sys.argv[2:]]
+parallel(lambda p: execute(p, Path(sys.argv[1])), paths)
+"""
+
+
+def floor(work: Path, n: int) -> float:
+    """Wall time of ``n`` bare kernel runs importing pandas and seaborn, in parallel as the build runs them."""
+    paths = []
+    for i in range(n):
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [nbformat.v4.new_code_cell("import pandas\nimport seaborn")]
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        path = work / f"floor-{i}.ipynb"
+        nbformat.write(nb, path)
+        paths.append(str(path))
+    elapsed, _ = run([sys.executable, "-c", FLOOR_SCRIPT, str(work), *paths])
+    return elapsed
+
+
+def last_build(root: Path) -> dict[str, list[str]]:
+    return json.loads((root / "build" / "cache" / "last-build.json").read_text(encoding="utf-8"))
+
+
+def edit_claims(root: Path) -> None:
+    path = root / "data" / "claims.csv"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("increases collagen and elastin production", "increases collagen and elastin production (edited)", 1), encoding="utf-8")
+
+
+def real_workbook(work: Path, figures: dict[str, object], rows: list[tuple[str, str]], skip_tests: bool) -> None:
+    from review.report import notebook_paths
+
+    root = copy_workbook(work / "real")
+    review = [str(BIN / "review"), "report", "--root", str(root)]
+    n = len(notebook_paths(root))
+    run(review)  # warm-up: first kernel start and imports after install are slower than any later run
+    shutil.rmtree(root / "build")
+    figures["floor_s"] = round(floor(work, n), 2)
+    clean, _ = run(review)
+    figures["clean_build_s"] = round(clean, 2)
+    figures["clean_build_ratio"] = round(clean / figures["floor_s"], 2)
+    rows += [
+        (f"floor: {n} bare kernels (import pandas, seaborn)", f"{figures['floor_s']:.2f} s"),
+        (f"clean build: {n} notebooks + index + references", f"{clean:.2f} s = {figures['clean_build_ratio']:.2f} x floor"),
+    ]
+    nochange, _ = run(review)
+    figures["no_change_rebuild_s"] = round(nochange, 2)
+    rows.append(("rebuild, nothing changed", f"{nochange:.2f} s (re-executed: {', '.join(last_build(root)['executed']) or 'none'})"))
+    edit_claims(root)
+    onefile, _ = run(review)
+    figures["one_file_rebuild_s"] = round(onefile, 2)
+    figures["one_file_reexecuted"] = last_build(root)["executed"]
+    rows.append(("rebuild after editing data/claims.csv", f"{onefile:.2f} s (re-executed: {', '.join(figures['one_file_reexecuted'])})"))
+    if not skip_tests:
+        tests, _ = run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=REPO)
+        figures["make_test_s"] = round(tests, 1)
+        rows.append(("make test (python -m pytest, no setup)", f"{tests:.1f} s"))
+
+
+def scale_workbook(work: Path, scale: int, figures: dict[str, object], rows: list[tuple[str, str]]) -> None:
+    root = work / f"synth{scale}"
+    run([str(BIN / "review"), "synth", "--scale", str(scale), "--out", str(root), "--root", str(REPO)])
+    from review import citations
+    from review.bib import read_bib
+    from review.results import compute
+    from review.workbook import check_workbook, load_workbook
+
+    def timed(fn):  # noqa: ANN001, ANN202
+        start = time.perf_counter()
+        value = fn()
+        return time.perf_counter() - start, value
+
+    def bib_load():  # noqa: ANN202
+        citations._FORMATTED.clear()  # this process's memo: measure the file read, parse and cache read
+        bib = read_bib(root)
+        citations.warm_cache(bib)
+        return bib
+
+    cold, bib = timed(bib_load)
+    warm, _ = timed(bib_load)
+    validation, checked = timed(lambda: check_workbook(root))
+    assert not checked.problems, checked.problems[:5]
+    wb = load_workbook(root)
+    grading, _ = timed(lambda: compute(wb))
+    report, peak = run([str(BIN / "review"), "report", "--root", str(root)])
+    pages = {p.name: p.stat().st_size for p in (root / "reports").glob("*.html")}
+    sizes = {k: len(checked.tables[k].rows) for k in ("claims", "studies", "findings", "sources", "outcomes")}
+    figures.update({
+        "scale": scale,
+        "scale_rows": {**sizes, "bib_entries": len(bib.entries)},
+        "scale_bib_load_cold_s": round(cold, 2),
+        "scale_bib_load_warm_s": round(warm, 2),
+        "scale_validation_s": round(validation, 2),
+        "scale_grading_s": round(grading, 2),
+        "scale_report_s": round(report, 1),
+        "scale_report_ratio": round(report / figures["clean_build_s"], 2) if figures.get("clean_build_s") else None,
+        "scale_peak_memory_gb": round(peak / 2**30, 2),
+        "scale_largest_page_mb": round(max(pages.values()) / 2**20, 2),
+    })
+    rows += [
+        (f"synthetic x{scale}", ", ".join(f"{v:,} {k}" for k, v in figures["scale_rows"].items())),
+        ("  bib load (parse + formatted references)", f"{cold:.2f} s cold, {warm:.2f} s warm"),
+        ("  validation", f"{validation:.2f} s"),
+        ("  grading (every outcome and claim)", f"{grading:.2f} s"),
+        ("  full report, clean", f"{report:.1f} s" + (f" = {figures['scale_report_ratio']:.2f} x our clean build" if figures["scale_report_ratio"] else "")),
+        ("  peak memory (build + kernels)", f"{figures['scale_peak_memory_gb']:.2f} GB"),
+        ("  largest page", f"{figures['scale_largest_page_mb']:.2f} MB ({max(pages, key=pages.get)})"),
+    ]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=int, default=100)
+    parser.add_argument("--skip-tests", action="store_true", help="do not time the test suite")
+    parser.add_argument("--skip-scale", action="store_true", help="do not build the synthetic workbook")
+    args = parser.parse_args()
+    figures: dict[str, object] = {"cores": os.cpu_count(), "jobs": int(os.environ.get("REVIEW_JOBS") or os.cpu_count() or 1)}
+    rows: list[tuple[str, str]] = [("machine", f"{os.cpu_count()} cores, notebooks run {figures['jobs']} at a time")]
+    with tempfile.TemporaryDirectory(prefix="review-bench-") as tmp:
+        work = Path(tmp)
+        real_workbook(work, figures, rows, args.skip_tests)
+        if not args.skip_scale:
+            scale_workbook(work, args.scale, figures, rows)
+    met = {k: figures[k] <= limit for k, (limit, _) in TARGETS.items() if isinstance(figures.get(k), (int, float))}
+    figures["targets_met"] = met
+    width = max(len(r[0]) for r in rows)
+    print(f"{'measure'.ljust(width)}  result")
+    for name, value in rows:
+        print(f"{name.ljust(width)}  {value}")
+    print()
+    for key, ok in met.items():
+        print(f"{'met' if ok else 'MISSED':6}  {TARGETS[key][1]} ({figures[key]})")
+    print(json.dumps(figures, sort_keys=True))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
