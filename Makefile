@@ -8,8 +8,8 @@ PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 
 .PHONY: report test lab bench notebooks validate grade clean browser
 
-report: $(STAMP)   ## execute the notebooks and write the HTML reports to reports/
-	$(BIN)/review report
+report: $(STAMP)   ## execute the notebooks and write the HTML reports to reports/ (ARGS="--root DIR" for another workbook)
+	$(BIN)/review report $(ARGS)
 
 test: $(STAMP) browser   ## unit tests, the bad-input suite, the browser test and nbval over every notebook
 	$(BIN)/python -m pytest

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import copy_workbook
+from conftest import copy_workbook, write_notebook
 
 from review import cache, citations
 from review.bib import read_bib
@@ -30,13 +30,6 @@ DIRECT_NB = [  # reads a data file itself, not through the Workbook
     "import review, pathlib\nwb = review.load_workbook()",
     "print(len((wb.root / 'data' / 'sources.csv').read_text(encoding='utf-8').splitlines()), 'lines in sources.csv')",
 ]
-
-
-def write_notebook(path: Path, sources: list[str], title: str) -> None:
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_markdown_cell(f"# {title}")] + [nbformat.v4.new_code_cell(s) for s in sources]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(nb, path)
 
 
 @pytest.fixture()

@@ -40,6 +40,10 @@ class WorkbookError(Exception):
         self.problems: list[Problem] = sorted(problems)
         super().__init__(self._message())
 
+    def _render_traceback_(self) -> list[str]:
+        """How IPython and Jupyter show this error: the list of problems, not 40 frames of traceback."""
+        return [f"WorkbookError: {self}", "Fix the file(s) named above, or run `review validate` to list every problem; then run the notebook again."]
+
     def _message(self) -> str:
         n = len(self.problems)
         head = f"the workbook has {n} problem{'s' if n != 1 else ''}; fix {'it' if n == 1 else 'them'} and run again:"

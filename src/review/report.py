@@ -26,6 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Callable, Iterable, TypeVar
 
 import nbformat
+import psutil
 
 from . import cache
 from .bib import Bib
@@ -379,7 +380,8 @@ def build_reports(root: Path, out: Path, jobs: int | None = None, use_cache: boo
     pages_cache = PageCache(root, keys)
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
+    _remove_abandoned(out)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-{os.getpid()}-", dir=out.parent))
     tmp.chmod(0o755)  # mkdtemp makes it private; reports are for reading
     work = Path(tempfile.mkdtemp(prefix="review-traces-"))  # outside the workbook: the kernels record what they read in it
     try:
@@ -405,6 +407,22 @@ def build_reports(root: Path, out: Path, jobs: int | None = None, use_cache: boo
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return out / "index.html"
+
+
+def _remove_abandoned(out: Path) -> None:
+    """Delete half-built report folders left by builds that were killed (their process no longer exists)."""
+    for folder in out.parent.glob(f".{out.name}.building-*"):
+        m = re.match(rf"\.{re.escape(out.name)}\.building-(\d+)-", folder.name)
+        if not m:
+            continue
+        try:
+            alive = psutil.Process(int(m.group(1))).status() != psutil.STATUS_ZOMBIE
+        except psutil.NoSuchProcess:
+            alive = False
+        except psutil.Error:
+            alive = True  # cannot tell (another user's process): leave it
+        if not alive:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _swap(new: Path, out: Path) -> None:
