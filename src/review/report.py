@@ -13,16 +13,15 @@ import asyncio
 import functools
 import hashlib
 import html
+import json
 import os
 import re
 import shutil
 import subprocess
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-
-import json
-from concurrent.futures import ThreadPoolExecutor
 from typing import Callable, Iterable, TypeVar
 
 import nbformat
@@ -392,7 +391,8 @@ def build_reports(root: Path, out: Path, jobs: int | None = None, use_cache: boo
             pages_cache.put(path, build, used)
             return build
 
-        fresh = dict(zip([p for p in notebooks if found[p] is None], parallel(run, [p for p in notebooks if found[p] is None], jobs)))
+        missing = [p for p in notebooks if found[p] is None]
+        fresh = dict(zip(missing, parallel(run, missing, jobs)))
         builds = [found[p] or fresh[p] for p in notebooks]
         for b in builds:
             _write(tmp / b.page.html_name, b.html.replace(FOOTER_TOKEN, html.escape(footer)))

@@ -270,6 +270,7 @@ def check_workbook(root: Path) -> Checked:
 TRACE_ENV = "REVIEW_TRACE"
 ALL_INPUTS = "*"
 _traced: set[str] = set()
+_watching = False
 
 
 def trace_input(relpath: str) -> None:
@@ -284,7 +285,8 @@ def trace_input(relpath: str) -> None:
 
 def _watch_direct_reads(root: Path) -> None:
     """In a traced kernel, also record any file under the workbook that code opens directly (not through the Workbook)."""
-    if not os.environ.get(TRACE_ENV) or getattr(_watch_direct_reads, "installed", False):
+    global _watching
+    if not os.environ.get(TRACE_ENV) or _watching:
         return
     import sys
 
@@ -298,7 +300,7 @@ def _watch_direct_reads(root: Path) -> None:
                 trace_input(os.path.relpath(full, root).replace(os.sep, "/"))
 
     sys.addaudithook(hook)
-    _watch_direct_reads.installed = True  # type: ignore[attr-defined]
+    _watching = True
 
 
 class _TracedFrames(Mapping[str, pd.DataFrame]):
