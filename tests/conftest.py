@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -21,7 +22,9 @@ def copy_workbook(dest: Path, archive: Path | str = SEEDS) -> Path:
             shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
         else:
             shutil.copy2(src, dest / name)
-    (dest / "workbook.toml").write_text(f'archive = "{Path(archive).as_posix()}"\n', encoding="utf-8")
+    settings = (REPO / "workbook.toml").read_text(encoding="utf-8")
+    settings = re.sub(r'(?m)^archive = ".*"$', lambda _: f'archive = "{Path(archive).as_posix()}"', settings)
+    (dest / "workbook.toml").write_text(settings, encoding="utf-8")
     return dest
 
 

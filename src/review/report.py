@@ -30,6 +30,7 @@ import psutil
 from . import cache
 from .bib import Bib
 from .errors import Problem, WorkbookError
+from .outdir import REPORT_MARKER, check_report_folder
 from .reportpage import enhance
 from .results import compute
 from .verdicts import furthest_from_evidence, verdict_counts
@@ -365,6 +366,7 @@ def build_reports(root: Path, out: Path, jobs: int | None = None, use_cache: boo
     is written into a temporary folder beside ``out`` and swapped in only when
     every page succeeded.
     """
+    out = check_report_folder(out, root)  # before any work: never replace a folder the build did not write
     wb = load_workbook(root)
     notebooks = notebook_paths(root)
     if not notebooks:
@@ -377,7 +379,6 @@ def build_reports(root: Path, out: Path, jobs: int | None = None, use_cache: boo
 
     warm_cache(wb.bib)  # format every reference once, before the kernels need them
     pages_cache = PageCache(root, keys)
-    out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     _remove_abandoned(out)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-{os.getpid()}-", dir=out.parent))
@@ -397,6 +398,7 @@ def build_reports(root: Path, out: Path, jobs: int | None = None, use_cache: boo
         for b in builds:
             _write(tmp / b.page.html_name, b.html.replace(FOOTER_TOKEN, html.escape(footer)))
         _write(tmp / "references.html", render_references(wb.bib, keys, footer))
+        _write(tmp / REPORT_MARKER, "Written by `review report`; a later build may replace this folder.\n")
         _write(tmp / "index.html", render_index([b.page for b in builds], commit, data_id, executive_summary(wb)))
         _swap(tmp, out)
         log = {"executed": [b.page.notebook for b in builds if not b.cached], "cached": [b.page.notebook for b in builds if b.cached]}

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from .grading import OutcomeGrade, grade_all, grades_frame, study_levels, write_csv
+from .outdir import GRADE_MARKER, check_grade_folder
 from .quantities import quantity_checks
 from .verdicts import citation_fidelity, judge_claims
 from .workbook import Workbook, load_workbook
@@ -38,6 +39,7 @@ def compute(wb: Workbook) -> Results:
 
 def write_grades(root: Path, out: Path) -> list[Path]:
     """Write grades.csv and verdicts.csv (and the citation and number checks) to ``out``; refuses a broken workbook."""
+    out = check_grade_folder(out, root)  # before any work: never overwrite files grade did not write
     results = compute(load_workbook(root))
     files = {
         "grades.csv": results.grades_table,
@@ -45,6 +47,8 @@ def write_grades(root: Path, out: Path) -> list[Path]:
         "citation_checks.csv": results.fidelity,
         "quantity_checks.csv": results.quantities,
     }
+    out.mkdir(parents=True, exist_ok=True)
+    (out / GRADE_MARKER).write_text("Written by `review grade`; a later run may replace its CSV files.\n", encoding="utf-8")
     paths = []
     for name, frame in files.items():
         write_csv(frame, out / name)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import difflib
 import os
 import re
-import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,9 +20,9 @@ import pandas as pd
 from . import schema
 from .bib import Bib, read_bib
 from .errors import Problem, WorkbookError, quote_value
+from .settings import CONFIG_FILE, Settings, load_settings
 from .tables import RawTable, read_table, split_list, to_frame
 
-CONFIG_FILE = "workbook.toml"
 
 
 def find_root(root: str | os.PathLike[str] | None = None) -> Path:
@@ -46,21 +45,12 @@ def find_root(root: str | os.PathLike[str] | None = None) -> Path:
     return path
 
 
-def read_config(root: Path) -> dict[str, object]:
-    path = root / CONFIG_FILE
-    if not path.exists():
-        return {}
-    with path.open("rb") as fh:
-        return tomllib.load(fh)
-
-
 def archive_dir(root: Path) -> Path:
     """Folder holding the full article texts: ``$REVIEW_ARCHIVE`` or ``archive`` in workbook.toml."""
     env = os.environ.get("REVIEW_ARCHIVE")
     if env:
         return Path(env).resolve()
-    rel = str(read_config(root).get("archive", "../shared/seeds"))
-    return (root / rel).resolve()
+    return (root / load_settings(root).archive).resolve()
 
 
 def normalise_ws(text: str) -> str:
@@ -329,6 +319,7 @@ class Workbook:
     frames: Mapping[str, pd.DataFrame]
     bibliography: Bib
     validation_notes: tuple[str, ...] = ()
+    settings: Settings = Settings()
 
     def __getattr__(self, name: str) -> pd.DataFrame:
         frames = object.__getattribute__(self, "frames")
@@ -355,7 +346,7 @@ def load_workbook(root: str | os.PathLike[str] | None = None) -> Workbook:
         raise WorkbookError(checked.problems)
     frames = {name: to_frame(t) for name, t in checked.tables.items()}
     _watch_direct_reads(path)
-    return Workbook(path, _TracedFrames(frames), checked.bib, tuple(checked.notes))
+    return Workbook(path, _TracedFrames(frames), checked.bib, tuple(checked.notes), load_settings(path))
 
 
 def table_counts(wb: Workbook) -> pd.DataFrame:

@@ -1,0 +1,123 @@
+"""The review's settings, read from ``workbook.toml`` and checked.
+
+One place says what a workbook is about (its treatment, title and
+organisation), where its articles are kept, and which meta-analysis methods
+it uses, so no notebook or template hard-codes a name. Every problem (a
+syntax error, an unknown key, a value of the wrong kind) is reported as
+``workbook.toml:LINE: key: what is allowed``.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import Problem, WorkbookError
+
+CONFIG_FILE = "workbook.toml"
+
+#: between-study variance estimators that can be chosen (REML is RevMan's default since 2025)
+TAU2_METHODS = ("REML", "DL", "PM")
+#: how the Hartung-Knapp-Sidik-Jonkman interval is used: "modified" never lets it be narrower than the Wald interval
+HKSJ_VARIANTS = ("modified", "standard")
+
+#: key -> (type, default, help); a table's keys are written "table.key"
+KEYS: dict[str, tuple[type, object, str]] = {
+    "archive": (str, "../shared/seeds", "folder holding the full texts of the articles, relative to workbook.toml"),
+    "treatment": (str, "", "the treatment under review, as it reads in a sentence (e.g. \"microneedling\")"),
+    "title": (str, "", "the review's title (default: \"<Treatment>: marketing claims against the evidence\")"),
+    "organisation": (str, "", "who publishes the review (named on the front page and in ClaimReview)"),
+    "meta.tau2": (str, "REML", f"between-study variance estimator: one of {', '.join(TAU2_METHODS)}"),
+    "meta.hksj": (str, "modified", f"Hartung-Knapp-Sidik-Jonkman interval: one of {', '.join(HKSJ_VARIANTS)}"),
+}
+CHOICES = {"meta.tau2": TAU2_METHODS, "meta.hksj": HKSJ_VARIANTS}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """A workbook's settings, every value checked."""
+
+    archive: str = "../shared/seeds"
+    treatment: str = ""
+    title: str = ""
+    organisation: str = ""
+    tau2_method: str = "REML"
+    hksj: str = "modified"
+
+    @property
+    def treatment_name(self) -> str:
+        """The treatment for running text, or a neutral phrase when none is set."""
+        return self.treatment or "the treatment"
+
+    @property
+    def review_title(self) -> str:
+        if self.title:
+            return self.title
+        name = self.treatment or "Treatment"
+        return f"{name[:1].upper()}{name[1:]}: marketing claims against the evidence"
+
+
+def _line_of(text: str, key: str) -> int:
+    """Best-effort line number of ``key`` in the TOML text (0 when not found)."""
+    leaf = key.split(".")[-1]
+    for i, line in enumerate(text.splitlines(), 1):
+        if re.match(rf"\s*{re.escape(leaf)}\s*=", line):
+            return i
+    return 0
+
+
+def parse_settings(text: str, where: str = CONFIG_FILE) -> Settings:
+    """Settings from the text of a workbook.toml; raise WorkbookError naming line and key."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"line (\d+)", str(exc))
+        line = int(m.group(1)) if m else 0
+        msg = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        raise WorkbookError([Problem(where, line, "", f"not valid TOML: {msg}; see https://toml.io (strings need double quotes)")]) from None
+    flat: dict[str, object] = {}
+    problems: list[Problem] = []
+    for key, value in raw.items():
+        if isinstance(value, dict):
+            for sub, v in value.items():
+                flat[f"{key}.{sub}"] = v
+        else:
+            flat[key] = value
+    for key, value in flat.items():
+        if key not in KEYS:
+            allowed = ", ".join(KEYS)
+            problems.append(Problem(where, _line_of(text, key), key, f"unknown setting; allowed: {allowed}"))
+            continue
+        kind, _, help_text = KEYS[key]
+        if not isinstance(value, kind):
+            problems.append(Problem(where, _line_of(text, key), key, f"must be a {kind.__name__}: {help_text}"))
+        elif key in CHOICES and value not in CHOICES[key]:
+            problems.append(Problem(where, _line_of(text, key), key, f"value {value!r} is not allowed; allowed: {', '.join(CHOICES[key])}"))
+    if problems:
+        raise WorkbookError(problems)
+
+    def get(key: str) -> str:
+        return str(flat.get(key, KEYS[key][1]))
+
+    return Settings(
+        archive=get("archive"),
+        treatment=get("treatment"),
+        title=get("title"),
+        organisation=get("organisation"),
+        tau2_method=get("meta.tau2"),
+        hksj=get("meta.hksj"),
+    )
+
+
+def load_settings(root: Path) -> Settings:
+    """The settings of the workbook at ``root`` (defaults when it has no workbook.toml)."""
+    path = root / CONFIG_FILE
+    if not path.exists():
+        return Settings()
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise WorkbookError([Problem(CONFIG_FILE, 0, "", f"cannot be read: {exc}")]) from None
+    return parse_settings(text)

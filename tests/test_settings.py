@@ -1,0 +1,37 @@
+"""workbook.toml: what a review is about, checked, with messages that name the line and key."""
+
+from __future__ import annotations
+
+import pytest
+
+from review.errors import WorkbookError
+from review.settings import Settings, parse_settings
+
+
+def test_defaults_and_names():
+    s = parse_settings("")
+    assert s == Settings()
+    assert s.treatment_name == "the treatment"
+    s = parse_settings('treatment = "LED light therapy masks"\n')
+    assert s.review_title == "LED light therapy masks: marketing claims against the evidence"
+    assert parse_settings('title = "T"\n[meta]\ntau2 = "DL"\nhksj = "standard"\n') == Settings(title="T", tau2_method="DL", hksj="standard")
+
+
+def test_syntax_error_names_the_line_not_a_traceback():
+    with pytest.raises(WorkbookError) as exc:
+        parse_settings('archive = "x"\ntreatment = microneedling\n')
+    assert "workbook.toml:2: not valid TOML" in str(exc.value)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ('treatmnet = "x"\n', "workbook.toml:1: treatmnet: unknown setting; allowed: archive, treatment"),
+        ("treatment = 3\n", "workbook.toml:1: treatment: must be a str"),
+        ('[meta]\ntau2 = "ML"\n', "workbook.toml:2: meta.tau2: value 'ML' is not allowed; allowed: REML, DL, PM"),
+    ],
+)
+def test_bad_values_name_key_and_allowed(text: str, expected: str):
+    with pytest.raises(WorkbookError) as exc:
+        parse_settings(text)
+    assert expected in str(exc.value)
