@@ -64,11 +64,12 @@ def test_parse_bib_reports_entry_without_identifier():
         ("doi", "https://doi.org/10.1/x", "doi 'https://doi.org/10.1/x' is malformed; write the bare DOI, e.g. 10.4103/0974-2077.53096"),
         ("pmid", "PMID 123", "pmid 'PMID 123' is malformed; a PMID is 1-9 digits"),
         ("pmcid", "2840919", "pmcid '2840919' is malformed; write it as PMC followed by digits"),
+        ("canonical_url", "pubmed 20300368", "canonical_url 'pubmed 20300368' is not an http(s) address"),
     ],
 )
 def test_parse_bib_rejects_malformed_identifiers(field: str, value: str, message: str):
-    if field == "pmcid":
-        text = GOOD.replace("  source_url", f"  pmcid = {{{value}}},\n  source_url")
+    if field in ("pmcid", "canonical_url"):
+        text = GOOD.replace("  source_url", f"  {field} = {{{value}}},\n  source_url")
     else:
         old = {"doi": "doi = {10.4103/0974-2077.53096}", "pmid": "pmid = {20300368}"}[field]
         text = GOOD.replace(old, f"{field} = {{{value}}}")
@@ -91,3 +92,10 @@ def test_parse_bib_keeps_inner_braces_and_strips_protecting_pair():
     assert bib.problems == []
     assert bib.entries["Majid2009"]["title"] == '{\\"U}ber {RCT}'
     assert bib.entries["Majid2009"]["author"] == "US Food and Drug Administration"
+
+
+def test_parse_bib_accepts_canonical_url_beside_the_copy_read():
+    text = GOOD.replace("  source_url", "  canonical_url = {https://doi.org/10.4103/0974-2077.53096},\n  source_url")
+    bib = parse_bib(text)
+    assert bib.problems == []
+    assert bib.entries["Majid2009"]["canonical_url"] == "https://doi.org/10.4103/0974-2077.53096"

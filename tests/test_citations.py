@@ -39,6 +39,20 @@ INLINE = parse_bib(
 @misc{Bare,
   pmid = {123}
 }
+@article{Copy2014,
+  author = {Brady, S},
+  title = {Read on a copy},
+  year = {2014},
+  pmid = {25125935},
+  canonical_url = {https://publisher.example/doi/abs/10.1/x}
+}
+@article{CopyPubMed2014,
+  author = {Brady, S},
+  title = {Read on a copy},
+  year = {2014},
+  pmid = {25125935},
+  canonical_url = {https://pubmed.ncbi.nlm.nih.gov/25125935/}
+}
 @misc{Agency,
   author = {{US Food and Drug Administration}},
   title = {Guidance},
@@ -146,3 +160,15 @@ def test_reference_list_is_sorted_and_deduplicated():
     assert refs["key"].tolist() == ["Bare", "Kang2022", "Mueller2020"]
     assert refs.set_index("key").loc["Mueller2020", "doi"] == "10.1000/abc.1"
     assert refs.set_index("key").loc["Bare", "pmid"] == "123"
+
+
+def test_canonical_url_is_linked_once_after_doi_and_pubmed():
+    html = ct.full_reference_html("Copy2014", INLINE)
+    assert html.count('href="https://publisher.example/doi/abs/10.1/x"') == 1
+    assert html.index("PMID: 25125935") < html.index('href="https://publisher.example/')
+    assert ct.full_reference("Copy2014", INLINE).endswith("PMID: 25125935. https://publisher.example/doi/abs/10.1/x.")
+
+
+def test_canonical_url_already_given_by_pubmed_is_not_repeated():
+    html = ct.full_reference_html("CopyPubMed2014", INLINE)
+    assert html.count("pubmed.ncbi.nlm.nih.gov/25125935/") == 1

@@ -95,9 +95,10 @@ def _check_entry(key: str, fields: dict[str, str], line: int, where: str) -> lis
     pmcid = fields.get("pmcid", "")
     if pmcid and not PMCID_RE.match(pmcid):
         out.append(Problem(where, line, key, f"pmcid {quote_value(pmcid)} is malformed; write it as PMC followed by digits"))
-    url = fields.get("url", "")
-    if url and not URL_RE.match(url):
-        out.append(Problem(where, line, key, f"url {quote_value(url)} is not an http(s) address"))
+    for name in ("url", "canonical_url"):
+        url = fields.get(name, "")
+        if url and not URL_RE.match(url):
+            out.append(Problem(where, line, key, f"{name} {quote_value(url)} is not an http(s) address"))
     src = fields.get("source_url", "")
     if not src:
         out.append(Problem(where, line, key, "entry has no source_url; record the page(s) its fields were read from"))

@@ -118,16 +118,26 @@ def locator(children: list[object], context: dict[str, object]) -> Text:
 
 @node
 def web_links(children: list[object], context: dict[str, object]) -> Text:
-    """Links to the DOI, PubMed record and URL, in that order; the URL only if it is http(s)."""
+    """Links to the DOI, PubMed record, canonical page and URL, in that order; the URL only if it is http(s).
+
+    ``canonical_url`` is the publisher, PubMed or PMC page of an entry whose
+    fields were read on a copy (``source_url`` keeps the copy); it is shown
+    unless the DOI or PubMed link already leads there.
+    """
     f = context["entry"].fields  # type: ignore[attr-defined]
-    parts: list[BaseText] = []
+    links: dict[str, str] = {}  # target -> label, in display order
     if f.get("doi"):
-        parts.append(HRef(DOI_URL + quote(f["doi"], safe="/:;()"), f"doi:{f['doi']}"))
+        links[DOI_URL + quote(f["doi"], safe="/:;()")] = f"doi:{f['doi']}"
     if f.get("pmid"):
-        parts.append(HRef(f"{PUBMED_URL}{quote(f['pmid'], safe='')}/", f"PMID: {f['pmid']}"))
+        links[f"{PUBMED_URL}{quote(f['pmid'], safe='')}/"] = f"PMID: {f['pmid']}"
+    canonical = f.get("canonical_url", "")
+    if canonical.startswith(("https://", "http://")):
+        links.setdefault(canonical, canonical)
+    parts: list[BaseText] = [HRef(target, label) for target, label in links.items()]
     url = f.get("url", "")
     if url.startswith(("https://", "http://")):
-        parts.append(HRef(url, url))
+        if url not in links:  # not already linked as the canonical page
+            parts.append(HRef(url, url))
     elif url:
         parts.append(Text(url))
     return Text(". ").join(parts)
