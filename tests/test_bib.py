@@ -91,7 +91,7 @@ def test_parse_bib_keeps_inner_braces_and_strips_protecting_pair():
     bib = parse_bib(text)
     assert bib.problems == []
     assert bib.entries["Majid2009"]["title"] == '{\\"U}ber {RCT}'
-    assert bib.entries["Majid2009"]["author"] == "US Food and Drug Administration"
+    assert bib.entries["Majid2009"]["author"] == "{US Food and Drug Administration}"  # the braces make it one corporate name
 
 
 def test_parse_bib_accepts_canonical_url_beside_the_copy_read():
@@ -99,3 +99,36 @@ def test_parse_bib_accepts_canonical_url_beside_the_copy_read():
     bib = parse_bib(text)
     assert bib.problems == []
     assert bib.entries["Majid2009"]["canonical_url"] == "https://doi.org/10.4103/0974-2077.53096"
+
+
+def test_parse_bib_reports_a_duplicated_field_as_such():
+    text = GOOD.replace("  year = {2009},\n", "  year = {2009},\n  year = {2010},\n")
+    assert [str(p) for p in parse_bib(text).problems] == [
+        "references.bib:1: Majid2009: field year is given more than once; keep one (BibTeX would silently use one of them)"
+    ]
+
+
+def test_parse_bib_resolves_macros_concatenation_and_biblatex_fields():
+    text = '@string{jcas = "J Cutan Aesthet Surg"}\n' + GOOD.replace("year = {2009}", 'date = {2009-03}, journaltitle = "Part " # jcas # { 2}')
+    fields = parse_bib(text).entries["Majid2009"]
+    assert (fields["year"], fields["journal"]) == ("2009", "Part J Cutan Aesthet Surg 2")
+
+
+def test_parse_bib_keeps_latex_out_of_identifiers():
+    bib = parse_bib(GOOD.replace("10.4103/0974-2077.53096", "10.4103/0974\\_2077.53096"))
+    assert bib.entries["Majid2009"]["doi"] == "10.4103/0974_2077.53096"
+
+
+@pytest.mark.parametrize(
+    ("edit", "note"),
+    [
+        (("title = {", "title = nomacro # {"), "references.bib:3: Majid2009: field title: macro 'nomacro' is not defined by any @string; it is shown as the bare word"),
+        (("year = {2009}", "date = {spring 2009}"), "references.bib:1: Majid2009: field date 'spring 2009' is not a BibLaTeX date (YYYY, YYYY-MM or YYYY-MM-DD); the reference shows no year"),
+        (("year = {2009}", "year = {2009}, date = {2010-01-01}"), "references.bib:1: Majid2009: fields year (2009) and date (2010-01-01) disagree; the reference shows the year"),
+        (("year = {2009}", "year = {2009}, booktitle = {Proc X}"), "references.bib:1: Majid2009: field booktitle is not shown in the formatted reference; put what readers need in title, journal or howpublished"),
+    ],
+)
+def test_parse_bib_notes_what_a_reference_cannot_show(edit: tuple[str, str], note: str):
+    bib = parse_bib(GOOD.replace(*edit))
+    assert bib.problems == []
+    assert [str(p) for p in bib.notes] == [note]

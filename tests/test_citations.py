@@ -172,3 +172,86 @@ def test_canonical_url_is_linked_once_after_doi_and_pubmed():
 def test_canonical_url_already_given_by_pubmed_is_not_repeated():
     html = ct.full_reference_html("CopyPubMed2014", INLINE)
     assert html.count("pubmed.ncbi.nlm.nih.gov/25125935/") == 1
+
+
+# ---------------------------------------------------------------- exports from Zotero, JabRef and BibLaTeX
+
+EXPORTS = parse_bib(
+    r"""
+@string{jcas = "J Cutan Aesthet Surg"}
+@article{Others2020,
+  author = {Smith, John and Roe, Richard and others},
+  title = {Three or more},
+  year = {2020},
+  doi = {10.1000/a}
+}
+@article{Plain2021,
+  author = {John Smith and Jane Doe},
+  title = {Given names first},
+  year = {2021},
+  doi = {10.1000/b}
+}
+@article{Percent2019,
+  author = {Lu, Wei},
+  title = {Efficacy of 5% minoxidil with microneedling},
+  year = {2019},
+  doi = {10.1000/c}
+}
+@article{Biblatex2022,
+  author = {Lu, Wei},
+  title = {A BibLaTeX export},
+  journaltitle = {Dermatol Surg},
+  date = {2022-05-01},
+  doi = {10.1000/d}
+}
+@article{Concat2018,
+  author = {Lu, Wei},
+  title = "Part one: " # {the needle},
+  journal = jcas,
+  year = {2018},
+  doi = {10.5555/x\_y}
+}
+"""
+)
+
+
+@pytest.mark.parametrize(
+    "key, citation, reference_start",
+    [
+        ("Others2020", "Smith et al. 2020", "Smith J, Roe R, et al. (2020). Three or more."),
+        ("Plain2021", "Smith and Doe 2021", "Smith J, Doe J (2021). Given names first."),
+        ("Percent2019", "Lu 2019", "Lu W (2019). Efficacy of 5% minoxidil with microneedling."),
+        ("Biblatex2022", "Lu 2022", "Lu W (2022). A BibLaTeX export. Dermatol Surg."),
+        ("Concat2018", "Lu 2018", "Lu W (2018). Part one: the needle. J Cutan Aesthet Surg."),
+    ],
+)
+def test_exported_entries_render_as_written(key: str, citation: str, reference_start: str):
+    assert [p for p in EXPORTS.problems if "source_url" not in p.message] == []  # sources are beside the point here
+    assert EXPORTS.notes == []
+    assert ct.short_citation(key, EXPORTS) == citation
+    assert ct.full_reference(key, EXPORTS).startswith(reference_start)
+
+
+def test_latex_escaped_doi_gives_a_working_link():
+    html = ct.full_reference_html("Concat2018", EXPORTS)
+    assert '<a href="https://doi.org/10.5555/x_y">doi:10.5555/x_y</a>' in html
+
+
+def test_one_named_author_and_others_is_et_al():
+    bib = parse_bib("@article{X, author = {Smith, John and others}, title = {T}, year = {2020}, doi = {10.1/x}}")
+    assert ct.short_citation("X", bib) == "Smith et al. 2020"
+
+
+def test_reference_notes_name_what_cannot_be_shown():
+    bib = parse_bib(
+        "@article{X,\n  author = {Lu, Wei},\n  title = {An \\emph{in vivo} study},\n  year = {2020},\n  doi = {10.1/x}\n}\n"
+        "@article{Y,\n  author = {Lu, Wei, Jr, Extra},\n  title = {T},\n  year = {2020},\n  doi = {10.1/y}\n}\n"
+    )
+    assert [str(p) for p in ct.reference_notes(bib)] == [
+        "references.bib:3: X: field title: LaTeX command \\emph cannot be shown; the reference reads 'An \\\\emph in vivo study'",
+        "references.bib:8: Y: field author: name 'Lu, Wei, Jr, Extra' cannot be parsed (Too many commas in 'Lu, Wei, Jr, Extra'); it is shown as written, as one name",
+    ]
+
+
+def test_real_bibliography_renders_without_notes(real: Bib):
+    assert ct.reference_notes(real) == []

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import functools
 import html
+import re
 from urllib.parse import quote
 
 import pandas as pd
 from pybtex.backends.html import Backend as HtmlBackend
 from pybtex.backends.plaintext import Backend as TextBackend
 from pybtex.bibtex.utils import split_name_list
-from pybtex.database import Entry, Person
+from pybtex.database import Entry, InvalidNameString, Person
 from pybtex.richtext import BaseText, HRef, Text
 from pybtex.style import FormattedEntry
 from pybtex.style.formatting import toplevel
@@ -29,6 +30,7 @@ from pybtex.style.template import FieldIsMissing, field, first_of, node, optiona
 
 from .bib import Bib
 from .cache import code_digest, combine, read_json, write_json
+from .errors import Problem, quote_value
 
 #: Vancouver style: list this many authors, then "et al."
 MAX_AUTHORS = 6
@@ -36,6 +38,14 @@ NO_YEAR = "n.d."
 NO_TITLE = "[title not recorded]"
 DOI_URL = "https://doi.org/"
 PUBMED_URL = "https://pubmed.ncbi.nlm.nih.gov/"
+#: fields used as addresses, never decoded as LaTeX (``%22`` in a URL is not a comment)
+LINK_FIELDS = ("doi", "pmid", "pmcid", "url", "source_url")
+#: fields the reference template shows as text
+SHOWN_TEXT = ("title", "journal", "howpublished", "organization", "volume", "number", "pages", "year")
+#: an unescaped ``%``, which LaTeX (and pybtex) would read as the start of a comment
+_BARE_PERCENT = re.compile(r"(?<!\\)%")
+#: a LaTeX command that survives decoding, e.g. ``\emph`` (pybtex and latexcodec know accents and symbols, not markup)
+_COMMAND = re.compile(r"\\[A-Za-z]+")
 
 
 def _fields(key: str, bib: Bib) -> dict[str, str]:
@@ -45,23 +55,44 @@ def _fields(key: str, bib: Bib) -> dict[str, str]:
 
 
 def authors(value: str) -> list[Person]:
-    """Parse a BibTeX author field written ``Surname, Given and Surname, Given``.
+    """Parse a BibTeX author field with pybtex's name rules, as BibTeX itself reads it.
 
-    A name without a comma means the field is a corporate author whose
-    protecting braces were stripped on reading (``US Food and Drug
-    Administration``): it is kept whole, as one name, not split at "and".
+    ``and`` separates people, each written ``Surname, Given`` or ``Given Surname``;
+    braces protect a corporate name (``{US Food and Drug Administration}``);
+    a final ``and others`` is kept as pybtex's ``others`` person (et al.).
+    A name pybtex cannot parse (too many commas) is kept whole, as written;
+    :func:`reference_notes` reports it.
     """
-    names = split_name_list(value)
-    if any("," not in n for n in names):
-        return [Person("{" + value + "}")]
-    return [Person(n) for n in names]
+    people = []
+    for name in split_name_list(value):
+        try:
+            people.append(Person(name))
+        except InvalidNameString:
+            people.append(Person("{" + name + "}"))
+    return people
+
+
+def _is_others(person: Person) -> bool:
+    """pybtex's ``and others``: more authors, not named."""
+    return person.last_names == ["others"] and not (person.first_names or person.middle_names or person.prelast_names)
+
+
+def _named(persons: list[Person]) -> tuple[list[Person], bool]:
+    """The named authors, and whether the list ends in ``and others``."""
+    named = [p for p in persons if not _is_others(p)]
+    return named, len(named) < len(persons)
+
+
+def _as_latex_text(value: str) -> str:
+    """A field's text as LaTeX, with a bare ``%`` escaped: ``5% minoxidil`` is a percentage, not a comment."""
+    return _BARE_PERCENT.sub(r"\\%", value)
 
 
 def to_entry(key: str, bib: Bib) -> Entry:
     """The bib entry ``key`` as a pybtex Entry, authors parsed into :class:`Person` objects."""
     raw = _fields(key, bib)
-    persons = {"author": authors(raw["author"])} if raw.get("author") else {}
-    fields = {k: v for k, v in raw.items() if k != "author" and v}
+    persons = {"author": authors(_as_latex_text(raw["author"]))} if raw.get("author") else {}
+    fields = {k: (v if k in LINK_FIELDS else _as_latex_text(v)) for k, v in raw.items() if k != "author" and v}
     entry = Entry(bib.types.get(key, "misc"), fields=fields, persons=persons)
     entry.key = key
     return entry
@@ -98,11 +129,11 @@ def vancouver_authors(children: list[object], context: dict[str, object]) -> Tex
     """Authors as ``Alam M, Han S, ... et al.`` (first six, Vancouver style)."""
     entry = context["entry"]
     assert isinstance(entry, Entry)
-    persons = entry.persons.get("author", [])
+    persons, others = _named(entry.persons.get("author", []))
     if not persons:
         raise FieldIsMissing("author", entry)
     names = [_vancouver(p) for p in persons[:MAX_AUTHORS]]
-    if len(persons) > MAX_AUTHORS:
+    if len(persons) > MAX_AUTHORS or others:
         names.append(Text("et al."))
     return Text(", ").join(names)
 
@@ -240,13 +271,13 @@ def short_citation(key: str, bib: Bib) -> str:
 def _short_citation(key: str, bib: Bib) -> str:
     entry = to_entry(key, bib)
     year = _latex(entry.fields["year"]) if entry.fields.get("year") else NO_YEAR
-    persons = entry.persons.get("author", [])
+    persons, others = _named(entry.persons.get("author", []))
     if not persons:
         return key  # the bib key is the study's id everywhere, so it is the fallback citation
     first = _surname(persons[0]).render(TextBackend())
-    if len(persons) == 1:
+    if len(persons) == 1 and not others:
         who = first
-    elif len(persons) == 2:
+    elif len(persons) == 2 and not others:
         who = f"{first} and {_surname(persons[1]).render(TextBackend())}"
     else:
         who = f"{first} et al."
@@ -263,6 +294,33 @@ def full_reference_html(key: str, bib: Bib) -> str:
     """The full reference as an HTML fragment: text escaped, DOI, PubMed and URL as links."""
     cached = _cached(key, bib, 2)
     return cached if cached is not None else _formatted(key, bib).render(SafeHtmlBackend())
+
+
+def reference_notes(bib: Bib) -> list[Problem]:
+    """What the formatted references cannot show as written: ``references.bib:LINE: KEY: field ...: what is lost``.
+
+    A LaTeX command pybtex does not decode (``\\emph``) would appear as a bare
+    command; a name with too many commas is shown whole, as one name.
+    Only fields that could be lost (a backslash, three commas in the authors)
+    are parsed, so this stays fast on a large bibliography.
+    """
+    notes: list[Problem] = []
+    for key in sorted(bib.entries):
+        fields = bib.entries[key]
+        author = fields.get("author", "")
+        for name in split_name_list(author) if author.count(",") > 2 else ():  # pybtex refuses only names with 3+ commas
+            try:
+                Person(name)
+            except InvalidNameString as exc:
+                notes.append(Problem(bib.where, bib.field_line(key, "author"), key, f"field author: name {quote_value(name)} cannot be parsed ({exc}); it is shown as written, as one name"))
+        for field_name in SHOWN_TEXT:
+            value = fields.get(field_name, "")
+            if _COMMAND.search(value):
+                shown = _latex(_as_latex_text(value))
+                lost = _COMMAND.search(shown)
+                if lost:
+                    notes.append(Problem(bib.where, bib.field_line(key, field_name), key, f"field {field_name}: LaTeX command {lost.group(0)} cannot be shown; the reference reads {quote_value(shown)}"))
+    return notes
 
 
 REFERENCE_COLUMNS = ["key", "citation", "reference", "doi", "pmid", "url"]

@@ -19,6 +19,7 @@ import pandas as pd
 
 from . import schema
 from .bib import Bib, read_bib
+from .citations import reference_notes
 from .errors import Problem, WorkbookError, quote_value
 from .settings import CONFIG_FILE, Settings, load_settings
 from .tables import RawTable, read_table, split_list, to_frame
@@ -246,7 +247,7 @@ def check_workbook(root: Path) -> Checked:
         if table.readable:
             problems.extend(_ref_problems(table, tables, bib))
     problems.extend(_row_rules(tables))
-    notes: list[str] = []
+    notes: list[str] = [str(p) for p in bib.notes + reference_notes(bib)]
     problems.extend(_quote_problems(root, tables, notes))
     cov_problems, cov_notes = _coverage_notes(tables, bib)
     problems.extend(cov_problems)

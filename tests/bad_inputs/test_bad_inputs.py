@@ -368,6 +368,27 @@ CASES = [
     Case("bib_malformed_pmcid", lambda r: Expect(BIB, edit_bib(r, "Majid2009", r"pmcid = \{PMC", "pmcid = {"), "Majid2009", "pmcid '2840919' is malformed; write it as PMC followed by digits")),
     Case("bib_no_source_url", lambda r: Expect(BIB, edit_bib(r, "Majid2009", r"^\s*source_url = .*\n", ""), "Majid2009", "entry has no source_url; record the page(s)")),
     Case("bib_missing", bib_missing),
+    Case("bib_duplicated_field", lambda r: Expect(BIB, edit_bib(r, "Majid2009", r"^(\s*year = \{2009\},\n)", r"\1\1"), "Majid2009", "field year is given more than once; keep one")),
+]
+
+
+def bib_field(root: Path, key: str, pattern: str, repl: str, field: str) -> int:
+    """Edit entry ``key`` like :func:`edit_bib`; return the line its ``field`` is on afterwards."""
+    edit_bib(root, key, pattern, repl)
+    text = (root / BIB).read_bytes().decode("utf-8")
+    start, end = bib_entry(text, key)
+    m = re.search(rf"^\s*{field} = ", text[start:end], re.M)
+    assert m, (key, field)
+    return text.count("\n", 0, start + m.start()) + 1
+
+
+#: usable input that a formatted reference cannot show as written: validate passes, and notes what is lost
+NOTE_CASES = [
+    Case("bib_undefined_macro", lambda r: Expect(BIB, bib_field(r, "Majid2009", r"title = \{", "title = jcas # {", "title"), "Majid2009", "field title: macro 'jcas' is not defined by any @string; it is shown as the bare word")),
+    Case("bib_latex_markup_in_title", lambda r: Expect(BIB, bib_field(r, "Majid2009", r"title = \{Microneedling", r"title = {\\emph{Microneedling}", "title"), "Majid2009", "field title: LaTeX command \\emph cannot be shown; the reference reads")),
+    Case("bib_name_with_too_many_commas", lambda r: Expect(BIB, bib_field(r, "Majid2009", r"author = \{Majid, Imran\}", "author = {Majid, Imran, MD, PhD}", "author"), "Majid2009", "field author: name 'Majid, Imran, MD, PhD' cannot be parsed")),
+    Case("bib_biblatex_date_unreadable", lambda r: Expect(BIB, edit_bib(r, "Majid2009", r"year = \{2009\}", "date = {Spring 2009}"), "Majid2009", "field date 'Spring 2009' is not a BibLaTeX date (YYYY, YYYY-MM or YYYY-MM-DD); the reference shows no year")),
+    Case("bib_booktitle_not_shown", lambda r: Expect(BIB, edit_bib(r, "Majid2009", r"^(\s*)year = ", r"\1booktitle = {Proceedings},\n\1year = "), "Majid2009", "field booktitle is not shown in the formatted reference")),
 ]
 
 
@@ -424,8 +445,20 @@ def test_broken_workbook_is_refused_by_every_command(case: Case, tmp_path: Path,
     assert (root / "reports" / "index.html").read_bytes() == OLD_REPORT
 
 
+@pytest.mark.parametrize("case", [c.param() for c in NOTE_CASES])
+def test_usable_input_that_loses_something_is_noted(case: Case, tmp_path: Path, capsys):
+    root = copy_workbook(tmp_path / "wb")
+    expect = case.edit(root)
+    before = snapshot(root)
+    rc, out, err = run(["validate", "--root", str(root)], capsys)
+    assert rc == 0, out + err
+    notes = [ln.removeprefix("note: ") for ln in err.splitlines()]
+    assert reported(expect, "\n".join(notes)), f"no note starting {expect.prefix!r} with {expect.text!r} in:\n{err[:3000]}"
+    assert snapshot(root) == before
+
+
 def test_cases_have_unique_ids():
-    ids = [c.id for c in CASES]
+    ids = [c.id for c in CASES + NOTE_CASES]
     assert len(ids) == len(set(ids)) and len(ids) >= 30
 
 
