@@ -238,7 +238,7 @@ def parse_bib(text: str, where: str = BIB_PATH) -> Bib:
                 name, missing = f.key.lower(), []
                 field_lines.setdefault(block.key, {})[name] = (f.start_line or 0) + 1
                 fields[name] = field_value(str(f.value), macros, missing, person=name in PERSON_FIELDS)
-                if name in IDENTIFIERS + ("pmcid",):
+                if name in IDENTIFIERS + ("pmcid", "canonical_url"):
                     fields[name] = LATEX_ESCAPE_RE.sub(r"\1", fields[name])
                 for m in missing:
                     notes.append(Problem(where, (f.start_line or 0) + 1, block.key, f"field {name}: macro {quote_value(m)} is not defined by any @string; it is shown as the bare word"))

@@ -39,7 +39,7 @@ NO_TITLE = "[title not recorded]"
 DOI_URL = "https://doi.org/"
 PUBMED_URL = "https://pubmed.ncbi.nlm.nih.gov/"
 #: fields used as addresses, never decoded as LaTeX (``%22`` in a URL is not a comment)
-LINK_FIELDS = ("doi", "pmid", "pmcid", "url", "source_url")
+LINK_FIELDS = ("doi", "pmid", "pmcid", "url", "canonical_url", "source_url")
 #: fields the reference template shows as text
 SHOWN_TEXT = ("title", "journal", "howpublished", "organization", "volume", "number", "pages", "year")
 #: an unescaped ``%``, which LaTeX (and pybtex) would read as the start of a comment
