@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from review.schema import CLAIMS, OUTCOMES, SOURCES
-from review.tables import check_text, read_table, to_frame
+from review.tables import check_text, number_problem, read_table, to_frame
 
 HEADER = "outcome_id,label,category,subject,description\n"
 GOOD_ROW = "pores,Enlarged pores,efficacy,microneedling,Smaller pores.\n"
@@ -134,3 +134,52 @@ def test_to_frame_types_columns():
     assert str(frame["words"].dtype) == "Int64"
     assert frame["words"].iloc[0] == 12
     assert frame["title"].tolist() == ["T", "U"]
+
+
+@pytest.mark.parametrize(
+    ("value", "whole", "expected"),
+    [
+        ("1_5", False, "value '1_5' is not a number: '_' (U+005F LOW LINE) is not allowed in a number (1_5 would be read as 15); remove it"),
+        ("12_000", True, "value '12_000' is not a whole number >= 0: '_' (U+005F LOW LINE) is not allowed in a number (1_5 would be read as 15); remove it"),
+        ("\u22121.5", False, "value '\u22121.5' is not a number: it contains '\u2212' (U+2212 MINUS SIGN), which looks like '-'; type '-' instead"),
+        ("\u20131.5", False, "value '\u20131.5' is not a number: it contains '\u2013' (U+2013 EN DASH), which looks like '-'; type '-' instead"),
+        ("\uff11\uff15", False, "value '\uff11\uff15' is not a number: it contains '\uff11' (U+FF11 FULLWIDTH DIGIT ONE), which looks like '1'; type '1' instead"),
+        ("\u0661\u0665", True, "value '\u0661\u0665' is not a whole number >= 0: it contains '\u0661' (U+0661 ARABIC-INDIC DIGIT ONE), which looks like '1'; type '1' instead"),
+        ("1\u00a0000", True, "value '1\\xa0000' is not a whole number >= 0: it contains '\\xa0' (U+00A0 NO-BREAK SPACE); a number has no spaces or thousands separators"),
+        ("1,5", False, "value '1,5' is not a number"),
+        ("inf", False, "value 'inf' is not a finite number"),
+        ("-3", True, "value '-3' is not a whole number >= 0"),
+    ],
+)
+def test_number_cells_name_the_character_that_is_wrong(value: str, whole: bool, expected: str):
+    assert number_problem(value, whole) == expected
+
+
+@pytest.mark.parametrize("value", ["1.5", "-0.25", "+3", "1e-3", ".5", "2.", "1E5"])
+def test_number_cells_accept_plain_numbers(value: str):
+    assert number_problem(value, whole=False) is None
+
+
+def test_check_text_rejects_underscore_in_a_whole_number():
+    table = check_text(SOURCES, "source_id,title,kind,words,text_file\nS0,T,blog,1_200,a.txt\n", "data/sources.csv")
+    assert messages(table) == ["data/sources.csv:2: words: value '1_200' is not a whole number >= 0: '_' (U+005F LOW LINE) is not allowed in a number (1_5 would be read as 15); remove it"]
+
+
+def test_check_text_rejects_tab_separated_export():
+    table = check_text(OUTCOMES, (HEADER + GOOD_ROW).replace(",", "\t"), "data/outcomes.csv")
+    assert messages(table) == ["data/outcomes.csv:1: looks tab-separated (a spreadsheet export); save it as comma-separated CSV (UTF-8)"]
+    assert not table.readable
+
+
+def test_check_text_names_trailing_empty_columns():
+    text = HEADER.replace("\n", ",,\n") + GOOD_ROW.replace("\n", ",,\n")
+    assert messages(check_text(OUTCOMES, text, "data/outcomes.csv")) == [
+        "data/outcomes.csv:1: columns F, G: header cells are empty (a spreadsheet saved empty columns after the last one); delete those columns"
+    ]
+
+
+def test_check_text_names_an_empty_header_cell_between_columns():
+    text = "outcome_id,,label,category,subject,description\npores,,Enlarged pores,efficacy,microneedling,x\n"
+    assert messages(check_text(OUTCOMES, text, "data/outcomes.csv")) == [
+        "data/outcomes.csv:1: column B: header cell is empty; give the column its name or delete it"
+    ]

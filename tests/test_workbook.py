@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -140,7 +141,35 @@ def test_every_quote_occurs_in_its_article():
 @pytest.mark.skipif(not SEEDS.is_dir(), reason="article archive ../shared/seeds not present; quotes cannot be checked")
 def test_altered_quote_is_reported(workbook: Path):
     line = edit_cell(workbook / "data" / "claims.csv", 0, "quote", "Microneedling cures everything.")
-    assert f"data/claims.csv:{line}: quote: quote 'Microneedling cures everything.' does not occur in article S0; quotes must be verbatim" in problems(workbook)
+    assert (
+        f"data/claims.csv:{line}: quote: quote 'Microneedling cures everything.' does not occur in article S0; quotes must be verbatim: "
+        "the first 5 characters match the article ('Micro'), then the quote has 'n' (U+006E LATIN SMALL LETTER N) where the article has '-' (U+002D HYPHEN-MINUS)"
+    ) in problems(workbook)
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="article archive ../shared/seeds not present; quotes cannot be checked")
+def test_quote_with_invisible_differences_is_accepted(workbook: Path):
+    quote = read_rows(workbook / "data" / "claims.csv")[0]["quote"]
+    edited = unicodedata.normalize("NFD", quote).replace("'", "\u2019").replace(" ", " \u200b", 1)
+    assert edited != quote
+    edit_cell(workbook / "data" / "claims.csv", 0, "quote", edited)
+    assert problems(workbook) == []
+
+
+@pytest.mark.parametrize("text_file", ["../outside.txt", "sub/../../outside.txt", "ABSOLUTE"])
+def test_text_file_must_stay_inside_the_archive(tmp_path: Path, text_file: str):
+    from conftest import copy_workbook
+
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    for f in SEEDS.glob("*.txt") if SEEDS.is_dir() else ():
+        (archive / f.name).write_bytes(f.read_bytes())
+    secret = tmp_path / "outside.txt"
+    secret.write_text("a file elsewhere on the machine\n", encoding="utf-8")
+    root = copy_workbook(tmp_path / "wb", archive=archive)
+    value = str(secret) if text_file == "ABSOLUTE" else text_file
+    line = edit_cell(root / "data" / "sources.csv", 0, "text_file", value)
+    assert f"data/sources.csv:{line}: text_file: {value!r} leads outside the article archive folder {archive}; give the name of a file inside it" in problems(root)
 
 
 def test_missing_archive_is_a_note_not_a_problem(workbook: Path):

@@ -7,6 +7,7 @@ researcher can go straight to the cell to fix.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -57,3 +58,8 @@ def quote_value(value: str, limit: int = 60) -> str:
     """Show a cell value in a message, shortened and with invisible characters made visible."""
     shown = value if len(value) <= limit else value[: limit - 3] + "..."
     return repr(shown)
+
+
+def describe_char(ch: str) -> str:
+    """A character as a message names it: ``'\u2212' (U+2212 MINUS SIGN)``, so an invisible or look-alike one can be found."""
+    return f"{ch!r} (U+{ord(ch):04X} {unicodedata.name(ch, 'unnamed character')})"

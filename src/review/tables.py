@@ -13,18 +13,23 @@ import csv
 import io
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
-from .errors import Problem, quote_value
+from .errors import Problem, describe_char, quote_value
 from .schema import Column, TableSpec
 
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:\-]*$")
 URL_RE = re.compile(r"^https?://\S+$")
 INT_RE = re.compile(r"^[0-9]+$")
+#: a plain decimal number, ASCII only (Python's float() also takes "1_5", "\uff11\uff15" and "infinity")
+FLOAT_RE = re.compile(r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$")
+#: characters that look like part of a number but are not the ASCII one it needs
+NUMBER_LOOKALIKES = {"\u2212": "-", "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\ufe63": "-", "\uff0d": "-", "\uff0b": "+", "\uff0e": ".", "\u00b7": ".", "\u066b": "."}
 # A cell longer than the csv module's default limit (131,072 characters) should get the
 # column's own length message, not a parse error that hides the rest of the file.
 csv.field_size_limit(2**31 - 1)
@@ -82,6 +87,54 @@ def split_list(value: str) -> list[str]:
     return [v.strip() for v in value.split(";") if v.strip()]
 
 
+def _wrong_character(value: str) -> str | None:
+    """Why a number cell's first unexpected character is wrong, naming it; None if there is none to name."""
+    for ch in value:
+        if ch in "0123456789.+-eE":
+            continue
+        if ch == "_":
+            return f"{describe_char(ch)} is not allowed in a number (1_5 would be read as 15); remove it"
+        looks = NUMBER_LOOKALIKES.get(ch) or (str(unicodedata.digit(ch)) if unicodedata.digit(ch, None) is not None else None)
+        if looks:
+            return f"it contains {describe_char(ch)}, which looks like {looks!r}; type {looks!r} instead"
+        if ch.isspace():
+            return f"it contains {describe_char(ch)}; a number has no spaces or thousands separators"
+        return None
+    return None
+
+
+def number_problem(value: str, whole: bool) -> str | None:
+    """Why ``value`` is not a number (``whole``: a whole number >= 0); None if it is one.
+
+    Only plain ASCII numbers are accepted: a Unicode minus, full-width digits or
+    an underscore look right in a spreadsheet but are not what they seem, and
+    the message names the character so it can be found and retyped.
+    """
+    what = "a whole number >= 0" if whole else "a number"
+    if (INT_RE if whole else FLOAT_RE).match(value):
+        return None
+    why = _wrong_character(value)
+    if why:
+        return f"value {quote_value(value)} is not {what}: {why}"
+    if not whole:
+        try:
+            if not math.isfinite(float(value)):
+                return f"value {quote_value(value)} is not a finite number"
+        except ValueError:
+            pass
+    return f"value {quote_value(value)} is not {what}"
+
+
+def _column_letter(index: int) -> str:
+    """Spreadsheet column name of 0-based ``index``: 0 -> A, 26 -> AA."""
+    name = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        name = chr(ord("A") + rem) + name
+    return name
+
+
 def _check_cell(col: Column, value: str, allowed: tuple[str, ...]) -> str | None:
     """Return a message if ``value`` does not fit ``col``; None if it does."""
     if value == "":
@@ -93,15 +146,10 @@ def _check_cell(col: Column, value: str, allowed: tuple[str, ...]) -> str | None
     kind = col.kind
     if kind == "id" and not ID_RE.match(value):
         return f"value {quote_value(value)} is not a valid id (allowed: letters, digits, _ . : - ; starting with a letter or digit)"
-    if kind == "int" and not INT_RE.match(value):
-        return f"value {quote_value(value)} is not a whole number >= 0"
-    if kind == "float":
-        try:
-            number = float(value)
-        except ValueError:
-            return f"value {quote_value(value)} is not a number"
-        if not math.isfinite(number):
-            return f"value {quote_value(value)} is not a finite number"
+    if kind in ("int", "float"):
+        msg = number_problem(value, whole=kind == "int")
+        if msg:
+            return msg
     if kind == "date":
         try:
             date.fromisoformat(value)
@@ -139,9 +187,20 @@ def check_text(
     except csv.Error as exc:
         return RawTable(spec, [], [], [Problem(where, 1, "", f"header row cannot be parsed as CSV ({exc})")], False)
 
-    if len(header) == 1 and ";" in header[0]:
-        return RawTable(spec, [], [], [Problem(where, 1, "", "looks semicolon-separated (a spreadsheet export); save it as comma-separated CSV (UTF-8)")], False)
+    for sep, name in ((";", "semicolon"), ("\t", "tab")):
+        if len(header) == 1 and sep in header[0]:
+            return RawTable(spec, [], [], [Problem(where, 1, "", f"looks {name}-separated (a spreadsheet export); save it as comma-separated CSV (UTF-8)")], False)
     header_clean = [h.strip() for h in header]
+    empty = [i for i, h in enumerate(header_clean) if not h]
+    if empty:
+        trailing = [i for i in empty if all(not h for h in header_clean[i:])]
+        inner = [i for i in empty if i not in trailing]
+        if trailing:
+            cols = ", ".join(_column_letter(i) for i in trailing)
+            problems.append(Problem(where, 1, f"column{'s' if len(trailing) > 1 else ''} {cols}", f"header cell{'s are' if len(trailing) > 1 else ' is'} empty (a spreadsheet saved empty columns after the last one); delete those columns"))
+        for i in inner:
+            problems.append(Problem(where, 1, f"column {_column_letter(i)}", "header cell is empty; give the column its name or delete it"))
+        return RawTable(spec, [], [], problems, False)
     for i, (raw, clean) in enumerate(zip(header, header_clean)):
         if raw != clean:
             problems.append(Problem(where, 1, clean, f"column name {quote_value(raw)} has leading or trailing spaces"))

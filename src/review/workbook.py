@@ -21,6 +21,7 @@ from . import schema
 from .bib import Bib, read_bib
 from .citations import reference_notes
 from .errors import Problem, WorkbookError, quote_value
+from .quotes import find_quote, mismatch, normalise_quote
 from .settings import CONFIG_FILE, Settings, load_settings
 from .tables import RawTable, read_table, split_list, to_frame
 
@@ -195,17 +196,23 @@ def _quote_problems(root: Path, tables: dict[str, RawTable], notes: list[str]) -
     texts: dict[str, str | None] = {}
     out: list[Problem] = []
     for row, line in zip(sources.rows, sources.lines):
-        path = archive / row.get("text_file", "")
-        if row.get("text_file") and path.is_file():
-            texts[row["source_id"]] = normalise_ws(path.read_text(encoding="utf-8", errors="replace"))
+        name = row.get("text_file", "")
+        path = (archive / name).resolve()
+        texts[row.get("source_id", "")] = None
+        if name and not path.is_relative_to(archive):
+            # never read (and certify quotes against) a file elsewhere on the machine
+            out.append(Problem(sources.spec.path, line, "text_file", f"{name!r} leads outside the article archive folder {archive}; give the name of a file inside it"))
+        elif name and path.is_file():
+            texts[row["source_id"]] = normalise_quote(path.read_text(encoding="utf-8", errors="replace"))
         else:
-            texts[row.get("source_id", "")] = None
-            out.append(Problem(sources.spec.path, line, "text_file", f"article file {quote_value(row.get('text_file', ''))} not found in the archive folder"))
+            out.append(Problem(sources.spec.path, line, "text_file", f"article file {quote_value(name)} not found in the archive folder"))
     for row, line in zip(claims.rows, claims.lines):
         text = texts.get(row.get("source_id", ""))
-        quote = normalise_ws(row.get("quote", ""))
-        if text and quote and quote not in text:
-            out.append(Problem(claims.spec.path, line, "quote", f"quote {quote_value(quote)} does not occur in article {row['source_id']}; quotes must be verbatim"))
+        quote = row.get("quote", "")
+        if text and quote.strip() and not find_quote(quote, text):
+            out.append(
+                Problem(claims.spec.path, line, "quote", f"quote {quote_value(normalise_ws(quote))} does not occur in article {row['source_id']}; quotes must be verbatim: {mismatch(quote, text)}")
+            )
     return out
 
 

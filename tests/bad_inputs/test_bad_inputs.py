@@ -286,6 +286,25 @@ def quote_not_in_article(quote: str) -> Callable[[Path], Expect]:
     return lambda root: cell(root, CLAIMS, {"quote": quote}, "quote", f"quote {quote!r} does not occur in article S0; quotes must be verbatim")
 
 
+def tab_separated(root: Path) -> Expect:
+    rows, eol = read_rows(root / OUTCOMES)
+    write_rows(root / OUTCOMES, rows, eol, delimiter="\t")
+    return Expect(OUTCOMES, 1, "", "looks tab-separated (a spreadsheet export); save it as comma-separated CSV")
+
+
+def trailing_empty_columns(root: Path) -> Expect:
+    rows, eol = read_rows(root / OUTCOMES)
+    write_rows(root / OUTCOMES, [r + ["", ""] for r in rows], eol)
+    return Expect(OUTCOMES, 1, "columns F, G", "header cells are empty (a spreadsheet saved empty columns after the last one); delete those columns")
+
+
+def text_file_outside_archive(value: str) -> Callable[[Path], Expect]:
+    def edit(root: Path) -> Expect:
+        return cell(root, SOURCES, {"text_file": value}, "text_file", f"{value!r} leads outside the article archive folder {SEEDS}; give the name of a file inside it")
+
+    return edit
+
+
 def design_not_in_framework(root: Path) -> Expect:
     rows, _ = read_rows(root / ROB_TOOLS)
     applies = rows[1][rows[0].index("applies_to")] + ";pilot study"
@@ -313,6 +332,8 @@ CASES = [
     Case("missing_file", then(lambda r: (r / SEARCHES).unlink(), Expect(SEARCHES, 0, "", "file is missing; create it"))),
     Case("non_utf8_file", non_utf8),
     Case("semicolon_separated", semicolon_separated),
+    Case("tab_separated", tab_separated),
+    Case("trailing_empty_columns", trailing_empty_columns),
     Case("data_file_is_directory", data_file_is_directory),
     Case("unreadable_data_file", unreadable_file),
     # parsing rows
@@ -333,6 +354,9 @@ CASES = [
     Case("claim_quote_not_in_article", quote_not_in_article("Microneedling cures everything."), (needs_seeds,)),
     Case("quote_with_script_tag", quote_not_in_article('<script>alert("x")</script>'), (needs_seeds,)),
     Case("quote_with_template_braces", quote_not_in_article("Results in {{ weeks }} guaranteed"), (needs_seeds,)),
+    Case("quote_differs_visibly", lambda r: cell(r, CLAIMS, {"quote": "Micro needling"}, "quote", "then the quote has ' ' (U+0020 SPACE) where the article has "), (needs_seeds,)),
+    Case("text_file_climbs_out_of_archive", text_file_outside_archive("../../../etc/passwd"), (needs_seeds,)),
+    Case("text_file_absolute_path", text_file_outside_archive("/etc/passwd"), (needs_seeds,)),
     Case("quote_too_long", lambda r: cell(r, CLAIMS, {"quote": "q" * 401}, "quote", "value is 401 characters long; at most 400 allowed")),
     Case("extremely_long_field", lambda r: cell(r, CLAIMS, {"statement": "x" * 100_000}, "statement", "value is 100000 characters long; at most 2000 allowed")),
     Case("field_over_csv_limit", lambda r: cell(r, CLAIMS, {"statement": "x" * 200_000}, "statement", "value is 200000 characters long; at most 2000 allowed")),
@@ -352,6 +376,10 @@ CASES = [
     Case("sessions_min_above_max", lambda r: cell(r, STUDIES, {"sessions_min": "6", "sessions_max": "3"}, "sessions_min", "sessions_min (6) is larger than sessions_max (3)")),
     Case("effect_outside_its_ci", effect_outside_ci),
     Case("ci_with_one_end", lambda r: cell(r, FINDINGS, {"effect": "1.5", "effect_type": "MD", "ci_low": "1", "ci_high": ""}, "ci_high", "give both ends of the confidence interval, or neither")),
+    Case("unicode_minus_in_effect", lambda r: cell(r, FINDINGS, {"effect": "\u22121.5", "effect_type": "MD"}, "effect", "value '\u22121.5' is not a number: it contains '\u2212' (U+2212 MINUS SIGN), which looks like '-'; type '-' instead")),
+    Case("fullwidth_digit_in_n", lambda r: cell(r, STUDIES, {"n_enrolled": "\uff14\uff10"}, "n_enrolled", "it contains '\uff14' (U+FF14 FULLWIDTH DIGIT FOUR), which looks like '4'; type '4' instead")),
+    Case("underscore_in_effect", lambda r: cell(r, FINDINGS, {"effect": "1_5", "effect_type": "MD"}, "effect", "value '1_5' is not a number: '_' (U+005F LOW LINE) is not allowed in a number")),
+    Case("underscore_in_n", lambda r: cell(r, STUDIES, {"n_enrolled": "1_0"}, "n_enrolled", "value '1_0' is not a whole number >= 0: '_' (U+005F LOW LINE) is not allowed in a number")),
     Case("non_numeric_effect", lambda r: cell(r, FINDINGS, {"effect": "1,5", "effect_type": "MD"}, "effect", "value '1,5' is not a number")),
     Case("events_above_total", lambda r: cell(r, FINDINGS, {"events": "12", "total": "10"}, "events", "events (12) is larger than total (10)")),
     Case("bad_date", lambda r: cell(r, SEARCHES, {"date_searched": "21/11/2026"}, "date_searched", "value '21/11/2026' is not a date in the form YYYY-MM-DD")),
