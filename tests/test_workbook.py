@@ -199,7 +199,7 @@ def test_empty_referenced_table_or_missing_bib_is_the_only_problem_reported(work
     outcomes.write_text(outcomes.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
     (workbook / "references.bib").unlink()
     assert problems(workbook) == [
-        "data/outcomes.csv: has a header but no rows; at least 1 row(s) needed",
+        "data/outcomes.csv: has a header but no rows; at least 1 row(s) needed, because data/claims.csv, data/findings.csv, data/searches.csv, data/outcome_terms.csv have rows",
         "references.bib: file is missing; create it (README.md lists every file and its columns)",
     ]
 

@@ -1,4 +1,4 @@
-"""Command line: ``review validate|grade|report [--root DIR]``."""
+"""Command line: ``review validate|grade|report|intake|new [--root DIR]``."""
 
 from __future__ import annotations
 
@@ -57,6 +57,33 @@ def _execute(args: argparse.Namespace) -> int:
     return 0
 
 
+def _intake(args: argparse.Namespace) -> int:
+    root = find_root(args.root)
+    if args.accept:
+        from .accept import accept
+
+        if args.article:
+            print("review intake: give either ARTICLE (to propose claims) or --accept CSV, not both", file=sys.stderr)
+            return 2
+        done = accept(Path(args.accept), root)
+        added = f"added article {done.source_id} to data/sources.csv and " if done.new_source else ""
+        print(f"{added}{len(done.claim_ids)} claims to data/claims.csv: {done.claim_ids[0]} to {done.claim_ids[-1]}")
+        if done.archived:
+            print(f"copied the article's text to the archive: {done.archived}")
+        return 0
+    from .intake import intake
+
+    if not args.article or not args.source_id:
+        print("review intake: give ARTICLE and --source-id ID (e.g. S5), or --accept CSV", file=sys.stderr)
+        return 2
+    files = intake(Path(args.article), root, args.source_id, Path(args.out) if args.out else None, args.title, args.kind)
+    print(f"wrote {files.count} candidate claims to {files.candidates}")
+    print(f"  the article's row for data/sources.csv: {files.source} (edit title and kind there)")
+    print(f"  the article as text, which quotes are checked against: {files.text}")
+    print(f"next: check each row, correct it, write statement, mark accept=yes; then: review intake --accept {files.candidates}")
+    return 0
+
+
 def _synth(args: argparse.Namespace) -> int:
     from .synth import write_synthetic
 
@@ -87,6 +114,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--root")
     p.add_argument("notebooks", nargs="*", help="notebook file names (default: all)")
     p.set_defaults(func=_execute)
+    p = sub.add_parser("intake", help="propose the claims of a new article (CSV to review), or add the accepted ones with --accept")
+    p.add_argument("article", nargs="?", help="the article: plain text, Markdown (.md) or HTML (.html)")
+    p.add_argument("--source-id", help="the article's new id in data/sources.csv, e.g. S5")
+    p.add_argument("--title", help="the article's title (default: its first line)")
+    p.add_argument("--kind", help="clinic blog, magazine, ... (default: web article)")
+    p.add_argument("--out", help="candidates CSV to write (default: ROOT/build/intake/ID.csv)")
+    p.add_argument("--accept", metavar="CSV", help="add the rows marked accept=yes of this candidates CSV to data/claims.csv")
+    p.add_argument("--root")
+    p.set_defaults(func=_intake)
     p = sub.add_parser("synth", help="write a synthetic workbook N times larger than this one (benchmarks, scale tests)")
     p.add_argument("--root", help="workbook whose frameworks and notebooks are copied")
     p.add_argument("--scale", type=int, default=100, help="N: about 70N claims, 40N studies, 100N findings, 50N bib entries")

@@ -44,6 +44,10 @@ class TableSpec:
     min_rows: int = 1
     doc: str = ""
     extra: dict[str, str] = field(default_factory=dict)
+    #: tables whose rows make this one required: header-only is fine in a new review, an error once these have rows
+    needed_by: tuple[str, ...] = ()
+    #: the file may be missing (read as a header-only table), e.g. a table added after workbooks were made
+    optional: bool = False
 
     @property
     def column_names(self) -> list[str]:
@@ -114,6 +118,8 @@ SOURCES = TableSpec(
         Column("words", "int", nonempty=True),
         Column("text_file", nonempty=True, doc="file name in the article archive folder"),
     ),
+    min_rows=0,
+    needed_by=("claims",),
     doc="The articles under review. Their full texts stay in the archive folder outside the repository.",
 )
 
@@ -128,7 +134,28 @@ OUTCOMES = TableSpec(
         Column("subject", "enum", nonempty=True, allowed=OUTCOME_SUBJECTS, doc="the procedure the claim is about"),
         Column("description", nonempty=True),
     ),
+    min_rows=0,
+    needed_by=("claims", "findings", "searches", "outcome_terms"),
     doc="What a claim is about: the benefit, mechanism, risk, cost, procedure detail or regulatory fact.",
+)
+
+OUTCOME_TERMS = TableSpec(
+    "outcome_terms",
+    "data/outcome_terms.csv",
+    ("term",),
+    (
+        Column("outcome_id", "id", nonempty=True, ref="outcomes.outcome_id"),
+        Column(
+            "term",
+            nonempty=True,
+            max_len=100,
+            doc="a word or phrase that names the outcome (matched case-insensitively, plural allowed); "
+            "'acne+scar' matches a sentence holding both words",
+        ),
+    ),
+    min_rows=0,
+    optional=True,
+    doc="The outcome vocabulary `review intake` suggests outcomes from: the words and synonyms that name each outcome.",
 )
 
 CLAIMS = TableSpec(
@@ -146,6 +173,8 @@ CLAIMS = TableSpec(
         Column("quantity"),
         Column("cited_work"),
     ),
+    min_rows=0,
+    needed_by=("citations", "claim_verdicts"),
     doc="Every claim the articles make, one row per claim per article.",
 )
 
@@ -173,6 +202,8 @@ STUDIES = TableSpec(
         Column("adverse_events"),
         _URL,
     ),
+    min_rows=0,
+    needed_by=("findings", "risk_of_bias"),
     doc="One row per study, review or regulatory document; study_id is its key in references.bib.",
 )
 
@@ -194,6 +225,8 @@ FINDINGS = TableSpec(
         Column("effect_type", "enum", allowed=EFFECT_TYPES),
         _URL,
     ),
+    min_rows=0,
+    needed_by=("studies",),
     doc="One row per study and outcome: what the study found, as the source states it.",
 )
 
@@ -208,6 +241,8 @@ RISK_OF_BIAS = TableSpec(
         Column("judgement", "enum", nonempty=True),
         Column("reason", nonempty=True),
     ),
+    min_rows=0,
+    needed_by=("studies",),
     doc="Risk-of-bias calls per study and domain, with the tool's own domains and judgements (data/frameworks/).",
 )
 
@@ -224,6 +259,8 @@ SEARCHES = TableSpec(
         Column("result", "enum", nonempty=True, allowed=SEARCH_RESULTS),
         Column("notes"),
     ),
+    min_rows=0,
+    needed_by=("findings",),
     doc="The search log: one row per outcome, including outcomes for which nothing was found.",
 )
 
@@ -330,6 +367,7 @@ TABLES: tuple[TableSpec, ...] = (
     ROB_JUDGEMENTS,
     SOURCES,
     OUTCOMES,
+    OUTCOME_TERMS,
     CLAIMS,
     STUDIES,
     FINDINGS,

@@ -254,7 +254,7 @@ def check_text(
     seen: dict[tuple[str, ...], int] = {}
     for row, line in zip(rows, lines):
         key = tuple(row.get(k, "") for k in spec.key)
-        if all(key) and key in seen:
+        if spec.key and all(key) and key in seen:
             problems.append(
                 Problem(where, line, spec.key[-1], f"duplicate {'/'.join(spec.key)} {quote_value('/'.join(key))}; first used on line {seen[key]}")
             )

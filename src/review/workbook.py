@@ -23,7 +23,7 @@ from .citations import reference_notes
 from .errors import Problem, WorkbookError, quote_value
 from .quotes import find_quote, mismatch, normalise_quote
 from .settings import CONFIG_FILE, Settings, load_settings
-from .tables import RawTable, read_table, split_list, to_frame
+from .tables import RawTable, check_text, read_table, split_list, to_frame
 
 
 
@@ -184,13 +184,13 @@ def _row_rules(tables: dict[str, RawTable]) -> list[Problem]:
     return out
 
 
-def _quote_problems(root: Path, tables: dict[str, RawTable], notes: list[str]) -> list[Problem]:
+def _quote_problems(root: Path, tables: dict[str, RawTable], notes: list[str], articles: Mapping[str, str]) -> list[Problem]:
     """Every claim quote must occur in its article, when the article archive is at hand."""
     claims, sources = tables.get("claims"), tables.get("sources")
-    if not claims or not sources or not sources.readable:
+    if not claims or not sources or not sources.readable or not sources.rows:
         return []
     archive = archive_dir(root)
-    if not archive.is_dir():
+    if not archive.is_dir() and not articles:
         notes.append("article archive folder not found, so claim quotes were not checked against the articles (set archive in workbook.toml or REVIEW_ARCHIVE)")
         return []
     texts: dict[str, str | None] = {}
@@ -202,6 +202,8 @@ def _quote_problems(root: Path, tables: dict[str, RawTable], notes: list[str]) -
         if name and not path.is_relative_to(archive):
             # never read (and certify quotes against) a file elsewhere on the machine
             out.append(Problem(sources.spec.path, line, "text_file", f"{name!r} leads outside the article archive folder {archive}; give the name of a file inside it"))
+        elif name in articles:
+            texts[row["source_id"]] = normalise_quote(articles[name])
         elif name and path.is_file():
             texts[row["source_id"]] = normalise_quote(path.read_text(encoding="utf-8", errors="replace"))
         else:
@@ -241,21 +243,46 @@ def _coverage_notes(tables: dict[str, RawTable], bib: Bib) -> tuple[list[Problem
     return problems, notes
 
 
-def check_workbook(root: Path) -> Checked:
-    """Read every table and the bib under ``root`` and check them, alone and together."""
+def _needed_problems(tables: dict[str, RawTable]) -> list[Problem]:
+    """A header-only table is fine in a new review, but not once a table that needs it has rows."""
+    out: list[Problem] = []
+    for table in tables.values():
+        if not table.readable or table.rows or table.skipped:
+            continue
+        users = [tables[n].spec.path for n in table.spec.needed_by if n in tables and tables[n].rows]
+        if users:
+            out.append(Problem(table.spec.path, 0, "", f"has a header but no rows; at least 1 row(s) needed, because {', '.join(users)} {'has' if len(users) == 1 else 'have'} rows"))
+    return out
+
+
+def check_workbook(root: Path, overlay: Mapping[str, str] | None = None, articles: Mapping[str, str] | None = None) -> Checked:
+    """Read every table and the bib under ``root`` and check them, alone and together.
+
+    ``overlay`` maps a table's path (``data/claims.csv``) to the text to check in place of the file,
+    and ``articles`` an article file name to its text when it is not in the archive yet: ``review
+    intake --accept`` checks the workbook as it would be after the write, before writing anything.
+    """
     tables: dict[str, RawTable] = {}
     bib = read_bib(root)
     problems: list[Problem] = list(bib.problems)
+    overlay = overlay or {}
     for spec in schema.TABLES:
-        table = read_table(root, spec, _vocab_for(spec, tables))
+        vocab = _vocab_for(spec, tables)
+        if spec.path in overlay:
+            table = check_text(spec, overlay[spec.path], spec.path, vocab)
+        elif spec.optional and not (root / spec.path).exists():
+            table = RawTable(spec, [], [], [])
+        else:
+            table = read_table(root, spec, vocab)
         tables[spec.name] = table
         problems.extend(table.problems)
+    problems.extend(_needed_problems(tables))
     for table in tables.values():
         if table.readable:
             problems.extend(_ref_problems(table, tables, bib))
     problems.extend(_row_rules(tables))
     notes: list[str] = [str(p) for p in bib.notes + reference_notes(bib)]
-    problems.extend(_quote_problems(root, tables, notes))
+    problems.extend(_quote_problems(root, tables, notes, articles or {}))
     cov_problems, cov_notes = _coverage_notes(tables, bib)
     problems.extend(cov_problems)
     notes.extend(cov_notes)
