@@ -8,15 +8,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from review.grading import (
-    CERTAINTY,
     NO_EVIDENCE,
     NOT_GRADED,
     grade_outcome,
     grades_frame,
     study_levels,
-    study_rob_roles,
+    study_rob_severity,
 )
-from review.schema import GRADE_DOMAINS, GRADE_JUDGEMENTS
+from review.scales import default_scales
+
+SCALES = default_scales()
+CERTAINTY = SCALES.levels
+GRADE_DOMAINS = SCALES.domains
+GRADE_JUDGEMENTS = tuple(SCALES.steps)
 
 OUTCOME = pd.Series({"outcome_id": "pores", "category": "efficacy", "subject": "microneedling"})
 NO_OVERRIDES = pd.DataFrame(columns=["outcome_id", "domain", "judgement", "reason", "reviewer"])
@@ -42,7 +46,7 @@ def body(*rows: dict) -> pd.DataFrame:
     return frame
 
 
-LOW_ROB = {"A": "low", "B": "low", "C": "low", "D": "low"}
+LOW_ROB = {"A": 0.0, "B": 0.0, "C": 0.0, "D": 0.0}  # risk-of-bias severity per study: 0 low
 
 
 def test_randomised_body_with_no_concerns_is_high():
@@ -65,7 +69,7 @@ def test_best_design_defines_the_body():
 
 
 def test_risk_of_bias_downgrades_when_most_participants_at_high_risk():
-    g = grade_outcome(OUTCOME, body(study("A"), study("B", n=100)), {"A": "high", "B": "low"}, NO_OVERRIDES)
+    g = grade_outcome(OUTCOME, body(study("A"), study("B", n=100)), {"A": 2.0, "B": 0.0}, NO_OVERRIDES)
     assert g.call("risk_of_bias").judgement == "serious"
     assert "high risk of bias" in g.call("risk_of_bias").reason
     assert g.certainty == "moderate"
@@ -137,7 +141,7 @@ def test_no_findings_is_no_evidence_and_regulatory_is_not_graded():
     assert grade_outcome(cost, body(study("A")), LOW_ROB, NO_OVERRIDES).certainty == NOT_GRADED
 
 
-def test_study_rob_roles_uses_overall_or_worst_item():
+def test_study_rob_severity_reads_severity_of_overall_or_worst_item():
     rob = pd.DataFrame(
         [
             {"study_id": "A", "tool": "RoB 2", "domain": "D1", "judgement": "high"},
@@ -149,14 +153,17 @@ def test_study_rob_roles_uses_overall_or_worst_item():
     )
     fw = pd.DataFrame(
         [
-            {"tool": "RoB 2", "judgement": "high", "colour_role": "high"},
-            {"tool": "RoB 2", "judgement": "some concerns", "colour_role": "some"},
-            {"tool": "JBI case series", "judgement": "yes", "colour_role": "low"},
-            {"tool": "JBI case series", "judgement": "no", "colour_role": "high"},
-            {"tool": "JBI case series", "judgement": "not applicable", "colour_role": "none"},
+            {"tool": "RoB 2", "judgement": "high", "severity": 2, "colour_role": "high"},
+            {"tool": "RoB 2", "judgement": "some concerns", "severity": 1, "colour_role": "some"},
+            {"tool": "JBI case series", "judgement": "yes", "severity": 0, "colour_role": "low"},
+            # the colour says "low", the severity says 2: grading must follow the severity
+            {"tool": "JBI case series", "judgement": "no", "severity": 2, "colour_role": "low"},
+            {"tool": "JBI case series", "judgement": "not applicable", "severity": None, "colour_role": "none"},
         ]
     )
-    assert study_rob_roles(rob, fw) == {"A": "some", "B": "high", "C": "none"}
+    got = study_rob_severity(rob, fw)
+    assert (got["A"], got["B"]) == (1.0, 2.0)
+    assert pd.isna(got["C"])
 
 
 def test_study_levels_follow_cebm_designs_table():
@@ -177,7 +184,7 @@ def test_grades_frame_has_every_domain_and_reason():
 designs = st.sampled_from(["RCT", "split-body RCT", "case series", "systematic review", "animal"])
 directions = st.sampled_from(["benefit", "no difference", "harm", "mixed", "not reported"])
 classes = st.sampled_from(["microneedling alone", "microneedling combined", "mixed"])
-roles = st.sampled_from(["low", "some", "high", "critical", "none"])
+roles = st.sampled_from([0.0, 1.0, 2.0, 3.0, float("nan")])
 
 
 @st.composite

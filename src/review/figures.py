@@ -12,6 +12,7 @@ import seaborn as sns
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from .scales import Scales, default_scales
 from .theme import COUNT_CMAP, apply_theme
 
 #: A chart shows at most this many rows (outcomes, studies) and columns (articles, designs).
@@ -107,27 +108,25 @@ def save_figure(fig: Figure, path: str, fmt: str = "png") -> None:
     fig.savefig(path, format=fmt, metadata=metadata, bbox_inches="tight")
 
 
-#: GRADE judgements to a 0-3 scale for the domain heatmap (upgrades shown as negative)
-JUDGEMENT_SCORE = {"not serious": 0, "none": 0, "serious": 1, "very serious": 2, "upgrade one level": -1, "upgrade two levels": -2}
-
-
-def domain_heatmap(grades_table: pd.DataFrame, domains: tuple[str, ...], title: str = "Why each outcome lost (or gained) certainty") -> Figure:
-    """Outcomes (rows) by GRADE domain (columns): blank not serious, amber serious, red very serious, green upgraded."""
+def domain_heatmap(grades_table: pd.DataFrame, scales: Scales | None = None, title: str = "Why each outcome lost (or gained) certainty") -> Figure:
+    """Outcomes (rows) by GRADE domain (columns): blank no change, amber −1, red −2, green upgraded (+1, +2)."""
     from matplotlib.colors import ListedColormap
 
     from .theme import OKABE_ITO
 
+    scales = scales or default_scales()
+    domains = list(scales.domains)
     graded, note = first_rows(grades_table[grades_table["risk_of_bias"].fillna("") != ""].set_index("label"), "graded outcomes")
     title += note
-    scores = graded[list(domains)].apply(lambda col: col.map(JUDGEMENT_SCORE)).astype(float)
-    scores.columns = [d.replace("_", " ") for d in domains]
+    # downgrades positive (amber, red), upgrades negative (greens)
+    scores = graded[domains].apply(lambda col: col.map(lambda j: -scales.steps[j])).astype(float)
+    scores.columns = [scales.domain_labels[d] for d in domains]
     apply_theme()
     fig = Figure(figsize=(8.5, max(3.0, 0.3 * len(scores) + 1.8)), layout="constrained")
     ax = fig.subplots()
     cmap = ListedColormap([OKABE_ITO["green"], "#B7E4C7", "#F7F7F7", OKABE_ITO["orange"], OKABE_ITO["vermillion"]])
     sns.heatmap(scores, ax=ax, cmap=cmap, vmin=-2.5, vmax=2.5, cbar=False, linewidths=0.5, linecolor="white",
-                annot=graded[list(domains)].replace({"not serious": "", "none": ""}).map(lambda v: {"serious": "−1", "very serious": "−2", "upgrade one level": "+1", "upgrade two levels": "+2"}.get(v, "")).values,
-                fmt="")
+                annot=graded[domains].map(scales.mark).values, fmt="")
     ax.set_title(title)
     ax.set_xlabel("GRADE domain")
     ax.set_ylabel("")
@@ -135,20 +134,17 @@ def domain_heatmap(grades_table: pd.DataFrame, domains: tuple[str, ...], title: 
     return fig
 
 
-def _verdict_legend(ax, verdicts: list[str]) -> None:
+def _verdict_legend(ax, scales: Scales) -> None:
     from matplotlib.patches import Patch
 
-    from .theme import VERDICT_COLOURS
-
-    ax.legend(handles=[Patch(color=VERDICT_COLOURS[v], label=v) for v in verdicts], frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1))
+    ax.legend(handles=[Patch(color=scales.verdict_colours[v], label=v) for v in scales.verdicts], frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1))
 
 
-def evidence_strength(sof: pd.DataFrame, verdicts: pd.DataFrame, title: str = "Evidence behind each claimed outcome, best supported first") -> Figure:
+def evidence_strength(sof: pd.DataFrame, verdicts: pd.DataFrame, title: str = "Evidence behind each claimed outcome, best supported first", scales: Scales | None = None) -> Figure:
     """One bar per claimed outcome (ordered as the Summary of Findings): claims stacked by verdict, certainty on the right."""
-    from .theme import VERDICT_COLOURS
-
+    scales = scales or default_scales()
     apply_theme()
-    counts = pd.crosstab(verdicts["outcome_id"], verdicts["verdict"]).reindex(index=list(sof["outcome_id"]), columns=list(VERDICT_COLOURS), fill_value=0)
+    counts = pd.crosstab(verdicts["outcome_id"], verdicts["verdict"]).reindex(index=list(sof["outcome_id"]), columns=list(scales.verdicts), fill_value=0)
     sof = sof.set_index("outcome_id", drop=False)
     if len(counts) > MAX_ROWS:  # the most-claimed outcomes, in Summary of Findings order; the rest as one bar
         keep = _top(counts.sum(axis=1), MAX_ROWS - 1)
@@ -160,7 +156,7 @@ def evidence_strength(sof: pd.DataFrame, verdicts: pd.DataFrame, title: str = "E
     ax = fig.subplots()
     left = pd.Series(0, index=counts.index)
     ys = range(len(counts))
-    for verdict, colour in VERDICT_COLOURS.items():
+    for verdict, colour in scales.verdict_colours.items():
         ax.barh(list(ys), counts[verdict], left=left, color=colour, label=verdict, height=0.75)
         left = left + counts[verdict]
     for y, (total, cert) in enumerate(zip(left, sof["certainty"])):
@@ -170,14 +166,13 @@ def evidence_strength(sof: pd.DataFrame, verdicts: pd.DataFrame, title: str = "E
     ax.set_xlim(0, left.max() + 3)
     ax.set_xlabel("claims (bar) and certainty of the evidence (label)")
     ax.set_title(title)
-    _verdict_legend(ax, list(VERDICT_COLOURS))
+    _verdict_legend(ax, scales)
     return fig
 
 
-def popularity_vs_evidence(pop: pd.DataFrame, title: str = "Most repeated claims against the strength of their evidence") -> Figure:
+def popularity_vs_evidence(pop: pd.DataFrame, title: str = "Most repeated claims against the strength of their evidence", scales: Scales | None = None) -> Figure:
     """Each claimed outcome placed by how many articles repeat it (x) and how certain its evidence is (y)."""
-    from .theme import VERDICT_COLOURS
-
+    scales = scales or default_scales()
     apply_theme()
     fig = Figure(figsize=(9, 6), layout="constrained")
     ax = fig.subplots()
@@ -189,37 +184,36 @@ def popularity_vs_evidence(pop: pd.DataFrame, title: str = "Most repeated claims
     x = pop["articles"] + spread * 0.35
     ax.axhspan(-0.5, 1.5, xmin=0.5, color=OKABE_ITO_LIGHT, zorder=0)
     ax.text(pop["articles"].max() + 1.5, -0.45, "most repeated,\nleast supported", ha="right", va="bottom", fontsize=9, style="italic")
-    ax.scatter(x, y, s=30 + 25 * pop["claims"], c=[VERDICT_COLOURS[v] for v in pop["worst verdict"]], edgecolor="black", linewidth=0.5, zorder=2)
+    ax.scatter(x, y, s=30 + 25 * pop["claims"], c=[scales.verdict_colours[v] for v in pop["worst verdict"]], edgecolor="black", linewidth=0.5, zorder=2)
     # label the claims repeated by at least three articles (at most the 15 most repeated); the rest are in the table
     labelled = set(pop[pop["articles"] >= 3].sort_values(["articles", "claims"], ascending=False, kind="stable").index[:15])
     for i, xi, yi, label in zip(pop.index, x, y, pop["label"]):
         if i in labelled:
             ax.annotate(label, (xi, yi), xytext=(8, 0), textcoords="offset points", va="center", fontsize=7.5)
-    ax.set_yticks([0, 1, 2, 3, 4], ["no evidence /\nnot graded", "very low", "low", "moderate", "high"])
+    ax.set_yticks(range(len(scales.levels) + 1), ["no evidence /\nnot graded", *scales.levels])
     if pop["articles"].max() <= 12:
         ax.set_xticks(range(1, int(pop["articles"].max()) + 1))
     else:
         ax.xaxis.set_major_locator(MaxNLocator(nbins=12, integer=True))
     ax.set_xlim(0.5, pop["articles"].max() + 1.6)
-    ax.set_ylim(-0.6, 4.5)
+    ax.set_ylim(-0.6, len(scales.levels) + 0.5)
     ax.set_xlabel("articles repeating the claim")
     ax.set_ylabel("certainty of the evidence")
     ax.set_title(title)
-    _verdict_legend(ax, list(VERDICT_COLOURS))
+    _verdict_legend(ax, scales)
     return fig
 
 
 OKABE_ITO_LIGHT = "#FBE3D6"
 
 
-def verdict_matrix_heatmap(matrix: pd.DataFrame, title: str = "Worst verdict per claimed outcome and article") -> Figure:
+def verdict_matrix_heatmap(matrix: pd.DataFrame, title: str = "Worst verdict per claimed outcome and article", scales: Scales | None = None) -> Figure:
     """Outcome by article, each cell coloured by the worst verdict among that article's claims."""
     from matplotlib.colors import ListedColormap
 
-    from .theme import VERDICT_COLOURS
-
+    scales = scales or default_scales()
     apply_theme()
-    names = list(VERDICT_COLOURS)
+    names = list(scales.verdicts)
     filled = matrix.ne("") & matrix.notna()
     if matrix.shape[0] > MAX_ROWS or matrix.shape[1] > MAX_COLS:
         rows = _top(filled.sum(axis=1), MAX_ROWS)
@@ -229,10 +223,10 @@ def verdict_matrix_heatmap(matrix: pd.DataFrame, title: str = "Worst verdict per
     codes = matrix.apply(lambda col: col.map(lambda v: names.index(v) if v else float("nan"))).astype(float)
     fig = Figure(figsize=(8.5, 0.3 * len(matrix) + 1.6), layout="constrained")
     ax = fig.subplots()
-    sns.heatmap(codes, ax=ax, cmap=ListedColormap([VERDICT_COLOURS[n] for n in names]), vmin=-0.5, vmax=len(names) - 0.5, cbar=False, linewidths=0.5, linecolor="white")
+    sns.heatmap(codes, ax=ax, cmap=ListedColormap([scales.verdict_colours[n] for n in names]), vmin=-0.5, vmax=len(names) - 0.5, cbar=False, linewidths=0.5, linecolor="white")
     ax.set_title(title)
     ax.set_xlabel("article (source_id)")
     ax.set_ylabel("")
     ax.tick_params(axis="x", rotation=0)
-    _verdict_legend(ax, names)
+    _verdict_legend(ax, scales)
     return fig

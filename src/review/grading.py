@@ -27,24 +27,8 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from .schema import GRADE_DOMAINS
+from .scales import NO_EVIDENCE, NOT_GRADED, Scales, default_scales
 
-CERTAINTY = ("very low", "low", "moderate", "high")  # index + 1 = GRADE level
-NO_EVIDENCE = "no evidence"
-NOT_GRADED = "not graded"
-DOWNGRADE_DOMAINS = GRADE_DOMAINS[:5]
-UPGRADE_DOMAINS = GRADE_DOMAINS[5:]
-STEPS = {"not serious": 0, "serious": -1, "very serious": -2, "none": 0, "upgrade one level": 1, "upgrade two levels": 2}
-DOWNGRADE_JUDGEMENTS = ("not serious", "serious", "very serious")
-UPGRADE_JUDGEMENTS = ("none", "upgrade one level", "upgrade two levels")
-
-#: participants below which imprecision is serious / very serious (rule-of-thumb information sizes)
-IMPRECISION_SERIOUS_N = 400
-IMPRECISION_VERY_SERIOUS_N = 50
-#: studies smaller than this, all positive, suggest small-study effects
-SMALL_STUDY_N = 50
-#: smallest share of agreeing studies for a consistent body of evidence
-CONSISTENT_SHARE = 0.75
 #: outcome categories that are facts to check, not effects to grade
 UNGRADED_CATEGORIES = ("procedure", "cost", "regulatory")
 COMBINED_CLASSES = ("microneedling combined", "mixed")
@@ -61,6 +45,7 @@ class DomainCall:
     rule_reason: str
     override: str | None = None
     override_reason: str | None = None
+    scales: Scales | None = field(default=None, repr=False, compare=False)
 
     @property
     def judgement(self) -> str:
@@ -74,7 +59,7 @@ class DomainCall:
 
     @property
     def steps(self) -> int:
-        return STEPS[self.judgement]
+        return (self.scales or default_scales()).steps[self.judgement]
 
 
 @dataclass(frozen=True)
@@ -90,13 +75,14 @@ class OutcomeGrade:
     calls: tuple[DomainCall, ...] = field(default_factory=tuple)
     direction: str = "not reported"
     context: tuple[str, ...] = ()  # reviews and lab studies shown beside the graded body
+    scales: Scales | None = field(default=None, repr=False, compare=False)
 
     @property
     def certainty(self) -> str:
         if self.start in (NO_EVIDENCE, NOT_GRADED):
             return self.start
-        level = (4 if self.start == "high" else 2) + sum(c.steps for c in self.calls)
-        return CERTAINTY[min(4, max(1, level)) - 1]
+        scale = self.scales or default_scales()
+        return scale.certainty_at(scale.level(self.start) + sum(c.steps for c in self.calls))
 
     def call(self, domain: str) -> DomainCall:
         return next(c for c in self.calls if c.domain == domain)
@@ -111,21 +97,30 @@ def study_levels(studies: pd.DataFrame, designs: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(["cebm_level", "study_id"], na_position="last", kind="stable").reset_index(drop=True)
 
 
-def study_rob_roles(rob: pd.DataFrame, rob_judgements: pd.DataFrame) -> dict[str, str]:
-    """Each appraised study's overall risk-of-bias role: low, some, high, critical, or none (no information).
+def study_rob_severity(rob: pd.DataFrame, rob_judgements: pd.DataFrame) -> dict[str, float]:
+    """Each appraised study's overall risk-of-bias severity, from the ``severity`` column of rob_judgements.csv.
 
-    A tool with an ``overall`` domain gives it directly; a checklist without one
-    (JBI) is summarised by its worst answered item.
+    0 low, 1 some concerns, 2 high, 3 critical; NaN where the judgement has no
+    severity (no information). A tool with an ``overall`` domain gives it
+    directly; a checklist without one (JBI) is summarised by its worst answered item.
     """
-    rank = {"none": -1, "low": 0, "some": 1, "high": 2, "critical": 3}
-    roles = rob_judgements.set_index(["tool", "judgement"])["colour_role"].to_dict()
+    sev = {
+        (t, j): float(v) if pd.notna(v) else np.nan
+        for t, j, v in zip(rob_judgements["tool"], rob_judgements["judgement"], rob_judgements["severity"])
+    }
     calls = rob[["study_id", "tool", "domain", "judgement"]].copy()
-    calls["rank"] = [rank[roles.get((t, j), "none")] for t, j in zip(calls["tool"], calls["judgement"])]
+    calls["severity"] = np.array([sev.get((t, j), np.nan) for t, j in zip(calls["tool"], calls["judgement"])], dtype=float)
     with_overall = set(calls.loc[calls["domain"] == "overall", "study_id"])
     use = calls[(calls["domain"] == "overall") | ~calls["study_id"].isin(with_overall)]
-    worst = use.groupby("study_id", sort=True)["rank"].max()
-    name = {v: k for k, v in rank.items()}
-    return {str(study_id): name[int(r)] for study_id, r in worst.items()}
+    worst = use.groupby("study_id", sort=True)["severity"].max()
+    return {str(study_id): float(r) for study_id, r in worst.items()}
+
+
+def _rob_role(severity: float | None) -> str:
+    """A severity as the word the reasons use."""
+    if severity is None or pd.isna(severity):
+        return "none"
+    return {0: "low", 1: "some"}.get(int(severity), "high" if severity < 3 else "critical")
 
 
 def _weights(body: pd.DataFrame) -> pd.Series:
@@ -149,10 +144,10 @@ def _listing(counts: Counter[str]) -> str:
     return ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
 
 
-def _risk_of_bias(body: pd.DataFrame, roles: dict[str, str], reviews_only: bool) -> tuple[str, str]:
+def _risk_of_bias(body: pd.DataFrame, severity: dict[str, float], reviews_only: bool) -> tuple[str, str]:
     if reviews_only:
         return "serious", "only reviews: the studies they include were not appraised in this workbook"
-    r = [roles.get(s, "none") for s in body["study_id"]]
+    r = [_rob_role(severity.get(s)) for s in body["study_id"]]
     w = _weights(body)
     high = _share([x in ("high", "critical") for x in r], w)
     critical = _share([x == "critical" for x in r], w)
@@ -172,13 +167,13 @@ def _reported(body: pd.DataFrame) -> Counter[str]:
     return Counter(d for d in body["direction"] if d != "not reported")
 
 
-def _inconsistency(body: pd.DataFrame) -> tuple[str, str]:
+def _inconsistency(body: pd.DataFrame, th: dict[str, float]) -> tuple[str, str]:
     counts = _reported(body)
     total = sum(counts.values())
     if total < 2:
         return "not serious", "fewer than two studies report a direction: consistency cannot be judged"
     share = counts.most_common(1)[0][1] / total
-    if share < CONSISTENT_SHARE:
+    if share < th["consistent_share"]:
         return "serious", f"studies disagree on the direction of effect ({_listing(counts)})"
     return "not serious", f"studies agree on the direction of effect ({_listing(counts)})"
 
@@ -199,7 +194,8 @@ def _indirectness(body: pd.DataFrame, subject: str, lab_only: bool) -> tuple[str
     return "not serious", f"{len(body) - k} of {len(body)} studies tested microneedling alone"
 
 
-def _imprecision(body: pd.DataFrame, participants: int) -> tuple[str, str]:
+def _imprecision(body: pd.DataFrame, participants: int, th: dict[str, float]) -> tuple[str, str]:
+    very_serious_n, serious_n = int(th["small_body_participants"]), int(th["ois_participants"])
     crossing = []
     for sid, lo, hi, kind in zip(body["study_id"], body["ci_low"], body["ci_high"], body["effect_type"]):
         if pd.isna(lo) or pd.isna(hi) or pd.isna(kind) or not kind:
@@ -207,46 +203,47 @@ def _imprecision(body: pd.DataFrame, participants: int) -> tuple[str, str]:
         null = 0.0 if kind in NULL_AT_ZERO else 1.0 if kind in NULL_AT_ONE else None
         if null is not None and lo <= null <= hi:
             crossing.append(sid)
-    if participants < IMPRECISION_VERY_SERIOUS_N:
-        return "very serious", f"{participants} participants in all, fewer than {IMPRECISION_VERY_SERIOUS_N}"
+    if participants < very_serious_n:
+        return "very serious", f"{participants} participants in all, fewer than {very_serious_n}"
     if crossing:
         return "serious", f"confidence interval includes no effect ({', '.join(sorted(crossing))})"
-    if participants < IMPRECISION_SERIOUS_N:
-        return "serious", f"{participants} participants in all, fewer than the {IMPRECISION_SERIOUS_N} this workbook asks for"
+    if participants < serious_n:
+        return "serious", f"{participants} participants in all, fewer than the {serious_n} this workbook asks for"
     return "not serious", f"{participants} participants and no interval that includes no effect"
 
 
-def _publication_bias(body: pd.DataFrame) -> tuple[str, str]:
+def _publication_bias(body: pd.DataFrame, th: dict[str, float]) -> tuple[str, str]:
     sizes = _weights(body)
+    small = int(th["small_study_participants"])
     positive = (body["direction"] == "benefit").all()
-    if len(body) >= 3 and positive and (sizes < SMALL_STUDY_N).all():
-        return "serious", f"all {len(body)} studies are small (under {SMALL_STUDY_N} participants) and all report benefit: small-study effects are likely"
+    if len(body) >= 3 and positive and (sizes < small).all():
+        return "serious", f"all {len(body)} studies are small (under {small} participants) and all report benefit: small-study effects are likely"
     if len(body) < 10:
         return "not serious", f"not detected; {len(body)} stud{'y' if len(body) == 1 else 'ies'}, too few to test for small-study effects"
     return "not serious", "not detected"
 
 
-def _large_effect(body: pd.DataFrame, start: str, downgraded: bool) -> tuple[str, str]:
+def _large_effect(body: pd.DataFrame, start: str, downgraded: bool, th: dict[str, float]) -> tuple[str, str]:
     if start != "low":
         return "none", "randomised evidence is not upgraded"
     if downgraded:
         return "none", "not considered: the evidence was downgraded in another domain"
     rel = body[body["effect_type"].isin(NULL_AT_ONE) & body["ci_low"].notna()]
-    big = rel[(rel["effect"] >= 2) & (rel["ci_low"] > 1)]
-    if len(big) and (big["effect"] >= 5).any():
+    big = rel[(rel["effect"] >= th["large_effect_rr"]) & (rel["ci_low"] > 1)]
+    if len(big) and (big["effect"] >= th["very_large_effect_rr"]).any():
         return "upgrade two levels", f"very large relative effect ({', '.join(sorted(big['study_id']))})"
     if len(big):
         return "upgrade one level", f"large relative effect, 2 or more with the interval excluding 1 ({', '.join(sorted(big['study_id']))})"
     return "none", "no relative effect of 2 or more with an interval excluding 1"
 
 
-def _direction(body: pd.DataFrame) -> str:
+def _direction(body: pd.DataFrame, consistent_share: float) -> str:
     counts = _reported(body).most_common()
     if not counts:
         return "not reported"
     if len(counts) > 1 and counts[0][1] == counts[1][1]:
         return "mixed"
-    return counts[0][0] if counts[0][1] / sum(c for _, c in counts) >= CONSISTENT_SHARE else "mixed"
+    return counts[0][0] if counts[0][1] / sum(c for _, c in counts) >= consistent_share else "mixed"
 
 
 def _sort_body(body: pd.DataFrame) -> pd.DataFrame:
@@ -258,21 +255,24 @@ def _sort_body(body: pd.DataFrame) -> pd.DataFrame:
 def grade_outcome(
     outcome: pd.Series,
     evidence: pd.DataFrame,
-    roles: dict[str, str],
+    severity: dict[str, float],
     overrides: pd.DataFrame,
+    scales: Scales | None = None,
 ) -> OutcomeGrade:
     """Grade one outcome from its findings joined with study designs (``evidence``).
 
     ``evidence`` has one row per study with columns of findings and studies plus
     ``grade_start`` and ``cebm_level`` from the designs table.
     """
+    scales = scales or default_scales()
+    th = dict(scales.thresholds)
     oid = str(outcome["outcome_id"])
     evidence = _sort_body(evidence)
     category = str(outcome.get("category", "efficacy"))
     if category in UNGRADED_CATEGORIES:
         return OutcomeGrade(oid, tuple(evidence["study_id"]), 0, tuple(sorted(set(evidence["design"]))), NOT_GRADED,
                             f"a {category} fact: checked against its sources by a reviewer, not graded with GRADE",
-                            (), _direction(evidence))
+                            (), _direction(evidence, th["consistent_share"]), scales=scales)
     primary = evidence[evidence["grade_start"].isin(["high", "low"])]
     if (primary["direction"] != "not reported").any():  # studies that measured the outcome come first
         primary = primary[primary["direction"] != "not reported"]
@@ -293,39 +293,39 @@ def grade_outcome(
         start_reason = "only laboratory or animal studies: rated as indirect evidence, starting at low"
     elif len(evidence):
         return OutcomeGrade(oid, tuple(evidence["study_id"]), 0, tuple(sorted(set(evidence["design"]))), NOT_GRADED,
-                            "only regulatory documents: a fact to check, not an effect to grade", (), "not reported")
+                            "only regulatory documents: a fact to check, not an effect to grade", (), "not reported", scales=scales)
     else:
-        return OutcomeGrade(oid, (), 0, (), NO_EVIDENCE, "no study reports this outcome")
+        return OutcomeGrade(oid, (), 0, (), NO_EVIDENCE, "no study reports this outcome", scales=scales)
     participants = int(_weights(body).sum())
     rules = {
-        "risk_of_bias": _risk_of_bias(body, roles, reviews_only),
-        "inconsistency": _inconsistency(body),
+        "risk_of_bias": _risk_of_bias(body, severity, reviews_only),
+        "inconsistency": _inconsistency(body, th),
         "indirectness": _indirectness(body, str(outcome.get("subject", "microneedling")), lab_only),
-        "imprecision": _imprecision(body, participants),
-        "publication_bias": _publication_bias(body),
+        "imprecision": _imprecision(body, participants, th),
+        "publication_bias": _publication_bias(body, th),
     }
     mine = overrides[overrides["outcome_id"] == oid].set_index("domain") if len(overrides) else overrides
-    calls = [_call(domain, rules[domain], mine) for domain in DOWNGRADE_DOMAINS]
+    calls = [_call(domain, rules[domain], mine, scales) for domain in scales.down_domains]
     downgraded = any(c.steps < 0 for c in calls)
     up_rules = {
-        "large_effect": _large_effect(body, start, downgraded),
+        "large_effect": _large_effect(body, start, downgraded, th),
         "dose_response": ("none", "no dose-response data recorded"),
         "plausible_confounding": ("none", "not assessed: residual confounding cannot be judged from abstracts"),
     }
-    calls += [_call(domain, up_rules[domain], mine) for domain in UPGRADE_DOMAINS]
+    calls += [_call(domain, up_rules[domain], mine, scales) for domain in scales.up_domains]
     in_body = set(body["study_id"])
     context = tuple(s for s in evidence["study_id"] if s not in in_body)
     return OutcomeGrade(
         oid, tuple(body["study_id"]), participants, tuple(sorted(set(body["design"]))), start, start_reason,
-        tuple(calls), _direction(body), context,
+        tuple(calls), _direction(body, th["consistent_share"]), context, scales,
     )
 
 
-def _call(domain: str, rule: tuple[str, str], overrides: pd.DataFrame) -> DomainCall:
+def _call(domain: str, rule: tuple[str, str], overrides: pd.DataFrame, scales: Scales) -> DomainCall:
     if len(overrides) and domain in overrides.index:
         row = overrides.loc[domain]
-        return DomainCall(domain, rule[0], rule[1], str(row["judgement"]), str(row["reason"]))
-    return DomainCall(domain, rule[0], rule[1])
+        return DomainCall(domain, rule[0], rule[1], str(row["judgement"]), str(row["reason"]), scales)
+    return DomainCall(domain, rule[0], rule[1], scales=scales)
 
 
 def evidence_for(findings: pd.DataFrame, studies: pd.DataFrame, designs: pd.DataFrame) -> pd.DataFrame:
@@ -346,21 +346,24 @@ def grade_all(
     rob: pd.DataFrame,
     rob_judgements: pd.DataFrame,
     overrides: pd.DataFrame,
+    scales: Scales | None = None,
 ) -> list[OutcomeGrade]:
     """Grade every outcome, in outcome_id order."""
+    scales = scales or default_scales()
     ev = evidence_for(findings, studies, designs)
-    roles = study_rob_roles(rob, rob_judgements)
+    severity = study_rob_severity(rob, rob_judgements)
     by_outcome = dict(iter(ev.groupby("outcome_id", sort=False)))
     by_override = dict(iter(overrides.groupby("outcome_id", sort=False))) if len(overrides) else {}
     empty = ev.iloc[0:0]
     return [
-        grade_outcome(row, by_outcome.get(row["outcome_id"], empty), roles, by_override.get(row["outcome_id"], overrides.iloc[0:0]))
+        grade_outcome(row, by_outcome.get(row["outcome_id"], empty), severity, by_override.get(row["outcome_id"], overrides.iloc[0:0]), scales)
         for _, row in outcomes.sort_values("outcome_id").iterrows()
     ]
 
 
-def grades_frame(grades: list[OutcomeGrade], outcomes: pd.DataFrame) -> pd.DataFrame:
+def grades_frame(grades: list[OutcomeGrade], outcomes: pd.DataFrame, scales: Scales | None = None) -> pd.DataFrame:
     """One row per outcome: body of evidence, each domain's judgement and reason, certainty (grades.csv)."""
+    scales = scales or default_scales()
     labels = outcomes.set_index("outcome_id")["label"]
     rows = []
     for g in grades:
@@ -374,7 +377,7 @@ def grades_frame(grades: list[OutcomeGrade], outcomes: pd.DataFrame) -> pd.DataF
             "starting_level": g.start,
             "start_reason": g.start_reason,
         }
-        for domain in GRADE_DOMAINS:
+        for domain in scales.domains:
             c = next((c for c in g.calls if c.domain == domain), None)
             row[domain] = c.judgement if c else ""
             row[f"{domain}_rule"] = c.rule if c else ""
@@ -423,14 +426,15 @@ def plain_statement(grade: OutcomeGrade, label: str, subject: str = "Microneedli
     return text[0].upper() + text[1:] + "."
 
 
-def summary_of_findings(grades: list[OutcomeGrade], outcomes: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFrame:
+def summary_of_findings(grades: list[OutcomeGrade], outcomes: pd.DataFrame, claims: pd.DataFrame, scales: Scales | None = None) -> pd.DataFrame:
     """GRADE-style Summary of Findings: claimed outcomes, studies, participants, certainty, plain statement.
 
     Rows are ordered from best to worst supported (certainty, then participants).
     """
     o = outcomes.set_index("outcome_id")
     claimed = set(claims["outcome_id"])
-    order = {c: i for i, c in enumerate(reversed(CERTAINTY))} | {NOT_GRADED: 4, NO_EVIDENCE: 5}
+    scales = scales or default_scales()
+    order = {c: i for i, c in enumerate(reversed(scales.levels))} | {NOT_GRADED: len(scales.levels), NO_EVIDENCE: len(scales.levels) + 1}
     rows = []
     for g in grades:
         if g.outcome_id not in claimed:
@@ -452,12 +456,13 @@ def summary_of_findings(grades: list[OutcomeGrade], outcomes: pd.DataFrame, clai
     return frame.drop(columns="_order").reset_index(drop=True)
 
 
-def domain_reasons(grades_table: pd.DataFrame) -> pd.DataFrame:
+def domain_reasons(grades_table: pd.DataFrame, scales: Scales | None = None) -> pd.DataFrame:
     """Long form of grades.csv: one row per graded outcome and domain, with the rule's call and the reason."""
+    scales = scales or default_scales()
     rows = []
     for _, g in grades_table.iterrows():
         if not g.get("risk_of_bias"):
             continue
-        for d in GRADE_DOMAINS:
-            rows.append({"outcome": g["label"], "domain": d.replace("_", " "), "judgement": g[d], "rule's call": g[f"{d}_rule"], "reason": g[f"{d}_reason"]})
+        for d in scales.domains:
+            rows.append({"outcome": g["label"], "domain": scales.domain_labels[d], "judgement": g[d], "rule's call": g[f"{d}_rule"], "reason": g[f"{d}_reason"]})
     return pd.DataFrame(rows)

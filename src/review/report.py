@@ -240,20 +240,15 @@ def _render(template: str, **context: object) -> str:
 def executive_summary(wb: Workbook) -> dict[str, object]:
     """What the index page says: what was reviewed, verdict counts, the most overstated claims."""
     res = compute(wb)
-    top = furthest_from_evidence(res.verdicts, wb.claims)
+    top = furthest_from_evidence(res.verdicts, wb.claims, scales=wb.scales)
     return {
         "articles": len(wb.sources),
         "claims": len(wb.claims),
         "outcomes": int(wb.claims["outcome_id"].nunique()),
         "studies": len(wb.studies),
-        "verdicts": verdict_counts(res.verdicts).to_dict("records"),
+        "verdicts": verdict_counts(res.verdicts, wb.scales).to_dict("records"),
         "top": top.to_dict("records"),
-        "certainty": [
-            ("high", "Further research is very unlikely to change the picture."),
-            ("moderate", "The true effect is probably close to what the studies found."),
-            ("low", "The true effect may be substantially different."),
-            ("very low", "Any estimate of the effect is very uncertain."),
-        ],
+        "certainty": [(wb.scales.rated(c), wb.scales.implications[c]) for c in reversed(wb.scales.levels)],
     }
 
 

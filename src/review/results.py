@@ -26,10 +26,11 @@ class Results:
 
 def compute(wb: Workbook) -> Results:
     """Grade every outcome and judge every claim of a loaded workbook."""
-    grades = grade_all(wb.outcomes, wb.findings, wb.studies, wb.designs, wb.risk_of_bias, wb.rob_judgements, wb.judgements)
+    scales = wb.scales
+    grades = grade_all(wb.outcomes, wb.findings, wb.studies, wb.designs, wb.risk_of_bias, wb.rob_judgements, wb.judgements, scales)
     return Results(
         grades=grades,
-        grades_table=grades_frame(grades, wb.outcomes),
+        grades_table=grades_frame(grades, wb.outcomes, scales),
         verdicts=judge_claims(wb.claims, wb.outcomes, grades, wb.claim_verdicts),
         fidelity=citation_fidelity(wb.citations, wb.claims, wb.studies, grades),
         quantities=quantity_checks(wb.claims, wb.findings, wb.studies, wb.searches, wb.citations),

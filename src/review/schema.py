@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .palette import OKABE_ITO
+
 
 @dataclass(frozen=True)
 class Column:
@@ -74,26 +76,6 @@ INTERVENTION_CLASSES = (
 DIRECTIONS = ("benefit", "no difference", "harm", "mixed", "not reported")
 EFFECT_TYPES = ("MD", "SMD", "RR", "OR", "RD", "mean change")
 SEARCH_RESULTS = ("evidence found", "no evidence found", "not applicable")
-GRADE_DOMAINS = (
-    "risk_of_bias",
-    "inconsistency",
-    "indirectness",
-    "imprecision",
-    "publication_bias",
-    "large_effect",
-    "dose_response",
-    "plausible_confounding",
-)
-#: what an override may say for each GRADE domain: levels down (negative) or up
-GRADE_JUDGEMENTS = ("not serious", "serious", "very serious", "none", "upgrade one level", "upgrade two levels")
-VERDICTS = (
-    "supported",
-    "partly supported",
-    "overstated",
-    "unsupported",
-    "contradicted",
-    "not testable",
-)
 FIDELITY_SUPPORT = ("supports as stated", "partly supports", "does not support", "not found")
 FIDELITY_DEPARTURES = (
     "different population or indication",
@@ -270,8 +252,8 @@ JUDGEMENTS = TableSpec(
     ("outcome_id", "domain"),
     (
         Column("outcome_id", "id", nonempty=True, ref="outcomes.outcome_id"),
-        Column("domain", "enum", nonempty=True, allowed=GRADE_DOMAINS),
-        Column("judgement", "enum", nonempty=True, allowed=GRADE_JUDGEMENTS),
+        Column("domain", "enum", nonempty=True, ref="grade_domains.domain"),
+        Column("judgement", "enum", nonempty=True, ref="grade_steps.judgement"),
         Column("reason", nonempty=True),
         Column("reviewer"),
     ),
@@ -300,7 +282,7 @@ CLAIM_VERDICTS = TableSpec(
     ("claim_id",),
     (
         Column("claim_id", "id", nonempty=True, ref="claims.claim_id"),
-        Column("verdict", "enum", nonempty=True, allowed=VERDICTS),
+        Column("verdict", "enum", nonempty=True, ref="verdict_scale.verdict"),
         Column("reason", nonempty=True),
         Column("reviewer"),
     ),
@@ -359,8 +341,80 @@ ROB_JUDGEMENTS = TableSpec(
     ),
 )
 
+CERTAINTY_SCALE = TableSpec(
+    "certainty_scale",
+    "data/frameworks/certainty.csv",
+    ("certainty",),
+    (
+        Column("certainty", nonempty=True),
+        Column("level", "int", doc="GRADE level 1 (very low) to 4 (high); empty for the two states that are not levels"),
+        Column("symbols", doc="the level in GRADE's symbols, e.g. ⊕⊕◯◯"),
+        Column("meaning", nonempty=True),
+        Column("implication", nonempty=True),
+        Column("distance", "int", nonempty=True, doc="how far below high certainty, when ranking claims by their distance from the evidence"),
+        Column("source_url", "url"),
+    ),
+    doc="The GRADE certainty levels (and the two states 'not graded', 'no evidence'): symbols and meaning.",
+)
+
+VERDICT_SCALE = TableSpec(
+    "verdict_scale",
+    "data/frameworks/verdicts.csv",
+    ("verdict",),
+    (
+        Column("verdict", nonempty=True),
+        Column("tested", "enum", nonempty=True, allowed=("yes", "no"), doc="no: outside the scale of support (an opinion, an untestable detail)"),
+        Column("colour", "enum", nonempty=True, allowed=tuple(OKABE_ITO)),
+        Column("meaning", nonempty=True),
+    ),
+    doc="The verdict scale, in its one order: best to worst supported (file order), untested verdicts last.",
+)
+
+GRADE_DOMAIN_TABLE = TableSpec(
+    "grade_domains",
+    "data/frameworks/grade_domains.csv",
+    ("domain",),
+    (
+        Column("domain", "id", nonempty=True),
+        Column("label", nonempty=True),
+        Column("direction", "enum", nonempty=True, allowed=("down", "up")),
+        Column("description", nonempty=True),
+    ),
+    doc="The GRADE domains, in order: five that may rate certainty down, three that may rate it up.",
+)
+
+GRADE_STEPS = TableSpec(
+    "grade_steps",
+    "data/frameworks/grade_steps.csv",
+    ("judgement",),
+    (
+        Column("direction", "enum", nonempty=True, allowed=("down", "up")),
+        Column("judgement", nonempty=True),
+        Column("steps", "float", nonempty=True, doc="levels the judgement moves certainty: 0, -1, -2 down; 0, 1, 2 up"),
+    ),
+    doc="What a GRADE domain may be judged, and how many levels each judgement moves the certainty.",
+)
+
+GRADE_THRESHOLDS = TableSpec(
+    "grade_thresholds",
+    "data/frameworks/grade_thresholds.csv",
+    ("name",),
+    (
+        Column("name", "id", nonempty=True),
+        Column("value", "float", nonempty=True),
+        Column("description", nonempty=True),
+        Column("source_url", "url"),
+    ),
+    doc="Numbers the GRADE rules use: optimal information sizes, large-effect cut-offs, workbook conventions.",
+)
+
 #: every table, in the order they are read (a table's refs point to earlier ones or the bib)
 TABLES: tuple[TableSpec, ...] = (
+    CERTAINTY_SCALE,
+    VERDICT_SCALE,
+    GRADE_DOMAIN_TABLE,
+    GRADE_STEPS,
+    GRADE_THRESHOLDS,
     DESIGNS,
     ROB_TOOLS,
     ROB_DOMAINS,

@@ -75,10 +75,14 @@ def _csv(path: Path, header: list[str], rows: list[dict[str, object]]) -> None:
     path.write_text(buf.getvalue(), encoding="utf-8")
 
 
+#: the framework tables a synthetic workbook copies from its template
+FRAMEWORKS = tuple(t for t in schema.TABLES if t.path.startswith("data/frameworks/"))
+
+
 def _frameworks(template: Path) -> dict[str, list[dict[str, str]]]:
     """The appraisal frameworks (designs, risk-of-bias tools) of the template workbook."""
     out = {}
-    for spec in (schema.DESIGNS, schema.ROB_TOOLS, schema.ROB_DOMAINS, schema.ROB_JUDGEMENTS):
+    for spec in FRAMEWORKS:
         table = read_table(template, spec, {})
         if table.problems:
             raise ValueError(f"template framework {spec.path} has problems: {table.problems[0]}")
@@ -94,7 +98,7 @@ def write_synthetic(out: Path, scale: int, template: Path, seed: int = 2026) -> 
     rng = random.Random(seed)
     fw = _frameworks(template)
     (out / "data" / "frameworks").mkdir(parents=True)
-    for spec in (schema.DESIGNS, schema.ROB_TOOLS, schema.ROB_DOMAINS, schema.ROB_JUDGEMENTS):
+    for spec in FRAMEWORKS:
         shutil.copy2(template / spec.path, out / spec.path)
     shutil.copytree(template / "notebooks", out / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     (out / "workbook.toml").write_text('archive = "articles"\n', encoding="utf-8")
@@ -231,7 +235,7 @@ def write_synthetic(out: Path, scale: int, template: Path, seed: int = 2026) -> 
 
     ungraded = {o["outcome_id"] for o in outcomes if o["category"] in ("cost", "procedure", "regulatory")}
     verdicts = [
-        {"claim_id": c["claim_id"], "verdict": rng.choice(schema.VERDICTS), "reason": "synthetic reviewer verdict", "reviewer": "synth"}
+        {"claim_id": c["claim_id"], "verdict": rng.choice([r["verdict"] for r in fw["verdict_scale"]]), "reason": "synthetic reviewer verdict", "reviewer": "synth"}
         for c in claims if c["outcome_id"] in ungraded and rng.random() < 0.5
     ]
     _csv(out / schema.CLAIM_VERDICTS.path, schema.CLAIM_VERDICTS.column_names, verdicts)

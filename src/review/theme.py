@@ -11,17 +11,8 @@ import matplotlib as mpl
 import pandas as pd
 import seaborn as sns
 
-OKABE_ITO = {
-    "black": "#000000",
-    "orange": "#E69F00",
-    "sky": "#56B4E9",
-    "green": "#009E73",
-    "yellow": "#F0E442",
-    "blue": "#0072B2",
-    "vermillion": "#D55E00",
-    "purple": "#CC79A7",
-    "grey": "#999999",
-}
+from .palette import OKABE_ITO
+
 PALETTE = [OKABE_ITO[c] for c in ("blue", "orange", "green", "vermillion", "sky", "purple", "yellow", "black")]
 
 #: sequential map for counts (light to dark blue)
@@ -78,13 +69,3 @@ def setup_notebook() -> None:
         shell.run_line_magic("matplotlib", "inline")
     apply_theme()
     apply_display()
-
-#: verdict colours, best to worst supported, then untestable
-VERDICT_COLOURS = {
-    "supported": OKABE_ITO["green"],
-    "partly supported": OKABE_ITO["sky"],
-    "overstated": OKABE_ITO["orange"],
-    "unsupported": OKABE_ITO["yellow"],
-    "contradicted": OKABE_ITO["vermillion"],
-    "not testable": OKABE_ITO["grey"],
-}

@@ -1,6 +1,7 @@
 """Judge every claim: its outcome's certainty and direction, set against the claim's own wording.
 
-The scale, from best to worst supported:
+The scale, from best to worst supported (defined once, in ``data/frameworks/verdicts.csv``; read
+through :mod:`review.scales`):
 
 * **supported**: the evidence points the way the claim does, with moderate or high certainty
   (or high certainty for an absolute claim);
@@ -25,7 +26,8 @@ import re
 
 import pandas as pd
 
-from .grading import CERTAINTY, NO_EVIDENCE, NOT_GRADED, OutcomeGrade
+from .grading import OutcomeGrade
+from .scales import NO_EVIDENCE, NOT_GRADED, Scales, default_scales
 
 def expected_directions(claim_type: str, category: str) -> tuple[str, ...]:
     """Directions of evidence that would bear a claim out.
@@ -53,7 +55,7 @@ def rule_verdict(claim_type: str, wording: str, category: str, grade: OutcomeGra
     if grade.certainty == NOT_GRADED:
         return "not testable", f"{grade.start_reason}; no reviewer verdict recorded"
     certainty, direction = grade.certainty, grade.direction
-    level = CERTAINTY.index(certainty) + 1
+    level = (grade.scales or default_scales()).level(certainty)
     wanted = expected_directions(claim_type, category)
     basis = f"{certainty} certainty; evidence direction: {direction}"
     if direction == "not reported":
@@ -117,11 +119,10 @@ def judge_claims(
     return pd.DataFrame(rows)
 
 
-def verdict_counts(verdicts: pd.DataFrame) -> pd.DataFrame:
-    """Number of claims per verdict, on the fixed scale order."""
-    from .schema import VERDICTS
-
-    counts = verdicts["verdict"].value_counts().reindex(list(VERDICTS), fill_value=0)
+def verdict_counts(verdicts: pd.DataFrame, scales: Scales | None = None) -> pd.DataFrame:
+    """Number of claims per verdict, on the scale's order (every verdict of the scale, even with no claims)."""
+    scales = scales or default_scales()
+    counts = verdicts["verdict"].value_counts().reindex(list(scales.verdicts), fill_value=0)
     return counts.rename_axis("verdict").reset_index(name="claims")
 
 
@@ -161,23 +162,24 @@ def citation_fidelity(
 
 
 WORDING_WEIGHT = {"hedged": 0, "plain": 1, "absolute": 2}
-CERTAINTY_GAP = {"high": 0, "moderate": 1, "low": 2, "very low": 3, "no evidence": 4, "not graded": 2}
-VERDICT_WEIGHT = {"contradicted": 3, "unsupported": 2, "overstated": 2, "partly supported": 1, "supported": 0, "not testable": 0}
 
 
-def furthest_from_evidence(verdicts: pd.DataFrame, claims: pd.DataFrame, n: int = 5) -> pd.DataFrame:
+def furthest_from_evidence(verdicts: pd.DataFrame, claims: pd.DataFrame, n: int = 5, scales: Scales | None = None) -> pd.DataFrame:
     """The ``n`` claims whose wording is furthest from their evidence.
 
-    Distance = verdict weight (contradicted 3; unsupported, overstated 2; partly 1)
-    + wording strength (absolute 2, plain 1, hedged 0) + certainty gap (high 0 ...
-    very low 3, no evidence 4). Ties go to the claim repeated by more articles,
-    then to claim_id. Opinions are left out: they cannot be tested.
+    Distance = the verdict's place on the scale (supported 0, partly supported 1, ...,
+    untested 0) + wording strength (absolute 2, plain 1, hedged 0) + the certainty's
+    ``distance`` in certainty.csv (high 0 ... very low 3, no evidence 4). Ties go to
+    the claim repeated by more articles, then to claim_id. Opinions are left out:
+    they cannot be tested.
     """
+    scales = scales or default_scales()
     v = verdicts.merge(claims[["claim_id", "quote", "claim_type"]], on="claim_id", how="left")
     v = v[v["claim_type"] != "opinion"].copy()
     repeat = claims.groupby("outcome_id")["source_id"].nunique()
     v["articles"] = v["outcome_id"].map(repeat).fillna(0).astype(int)
-    v["distance"] = v["verdict"].map(VERDICT_WEIGHT) + v["wording"].map(WORDING_WEIGHT) + v["certainty"].map(CERTAINTY_GAP)
+    weight = v["verdict"].map(lambda x: max(scales.severity(x) - 1, 0))
+    v["distance"] = weight + v["wording"].map(WORDING_WEIGHT) + v["certainty"].map(scales.distance)
     v = v.sort_values(["distance", "articles", "claim_id"], ascending=[False, False, True], kind="stable")
     cols = ["claim_id", "source_id", "quote", "wording", "verdict", "certainty", "articles", "distance", "reason"]
     return v[cols].head(n).reset_index(drop=True)
@@ -213,17 +215,14 @@ def narrative(top: pd.DataFrame, n_articles: int) -> str:
     return "\n".join(parts)
 
 
-#: how bad a verdict is, for "worst verdict" summaries (not testable counts least)
-SEVERITY = {"not testable": 0, "supported": 1, "partly supported": 2, "unsupported": 3, "overstated": 4, "contradicted": 5}
-LEVEL = {"very low": 1, "low": 2, "moderate": 3, "high": 4}
-
-
-def verdict_matrix(verdicts: pd.DataFrame, outcomes: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
+def verdict_matrix(verdicts: pd.DataFrame, outcomes: pd.DataFrame, sources: pd.DataFrame, scales: Scales | None = None) -> pd.DataFrame:
     """Outcome (rows, by label) by article (columns): the worst verdict among that article's claims; empty if none.
 
+    "Worst" follows the scale's one order (:meth:`review.scales.Scales.severity`).
     Rows are ordered by how many articles make the claim, then by label.
     """
-    worst = verdicts.assign(_s=verdicts["verdict"].map(SEVERITY)).sort_values("_s", kind="stable").groupby(["outcome_id", "source_id"])["verdict"].last()
+    scales = scales or default_scales()
+    worst = verdicts.assign(_s=verdicts["verdict"].map(scales.severity)).sort_values("_s", kind="stable").groupby(["outcome_id", "source_id"])["verdict"].last()
     m = worst.unstack("source_id").reindex(columns=sorted(sources["source_id"]))
     labels = outcomes.set_index("outcome_id")["label"]
     order = m.notna().sum(axis=1).rename("n").to_frame().assign(label=labels.reindex(m.index)).sort_values(["n", "label"], ascending=[False, True], kind="stable")
@@ -233,18 +232,19 @@ def verdict_matrix(verdicts: pd.DataFrame, outcomes: pd.DataFrame, sources: pd.D
     return m
 
 
-def popularity(verdicts: pd.DataFrame, grades_table: pd.DataFrame) -> pd.DataFrame:
+def popularity(verdicts: pd.DataFrame, grades_table: pd.DataFrame, scales: Scales | None = None) -> pd.DataFrame:
     """Per claimed outcome: how many articles repeat it, the certainty of its evidence, and its worst verdict."""
+    scales = scales or default_scales()
     g = verdicts.groupby("outcome_id")
     out = pd.DataFrame(
         {
             "articles": g["source_id"].nunique(),
             "claims": g.size(),
-            "worst verdict": g["verdict"].agg(lambda s: max(s, key=SEVERITY.__getitem__)),
+            "worst verdict": g["verdict"].agg(scales.worst),
         }
     )
     gt = grades_table.set_index("outcome_id")
     out["label"] = gt["label"].reindex(out.index)
     out["certainty"] = gt["certainty"].reindex(out.index)
-    out["level"] = out["certainty"].map(LEVEL).fillna(0).astype(int)
+    out["level"] = out["certainty"].map(scales.level).fillna(0).astype(int)
     return out.reset_index().sort_values(["articles", "level", "outcome_id"], ascending=[False, True, True], kind="stable").reset_index(drop=True)

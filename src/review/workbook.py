@@ -22,6 +22,7 @@ from .bib import Bib, read_bib
 from .citations import reference_notes
 from .errors import Problem, WorkbookError, quote_value
 from .quotes import find_quote, mismatch, normalise_quote
+from .scales import Scales, check_scales, scales_from
 from .settings import CONFIG_FILE, Settings, load_settings
 from .tables import RawTable, check_text, read_table, split_list, to_frame
 
@@ -148,14 +149,16 @@ def _row_rules(tables: dict[str, RawTable]) -> list[Problem]:
                 out.append(Problem(fi.spec.path, line, "events" if ev is None else "total", "give events and total together, or neither"))
             if ev is not None and tot is not None and ev > tot:
                 out.append(Problem(fi.spec.path, line, "events", f"events ({ev}) is larger than total ({tot})"))
-    ju = tables.get("judgements")
-    if ju:
-        from .grading import DOWNGRADE_DOMAINS, DOWNGRADE_JUDGEMENTS, UPGRADE_JUDGEMENTS
-
+    ju, gd, gs = tables.get("judgements"), tables.get("grade_domains"), tables.get("grade_steps")
+    if ju and gd and gs and gd.complete and gs.complete:
+        direction = {r["domain"]: r["direction"] for r in gd.rows}
+        fits: dict[str, list[str]] = {}
+        for r in gs.rows:
+            fits.setdefault(r["direction"], []).append(r["judgement"])
         for row, line in zip(ju.rows, ju.lines):
             domain, judgement = row.get("domain", ""), row.get("judgement", "")
-            allowed = DOWNGRADE_JUDGEMENTS if domain in DOWNGRADE_DOMAINS else UPGRADE_JUDGEMENTS
-            if domain in schema.GRADE_DOMAINS and judgement in schema.GRADE_JUDGEMENTS and judgement not in allowed:
+            allowed = fits.get(direction.get(domain, ""), [])
+            if domain in direction and judgement in set(gs.values("judgement")) and judgement not in allowed:
                 out.append(Problem(ju.spec.path, line, "judgement", f"{quote_value(judgement)} does not fit domain {domain}; allowed: {', '.join(allowed)}"))
     rob = tables.get("risk_of_bias")
     frameworks = ("rob_tools", "rob_domains", "rob_judgements", "designs")
@@ -281,6 +284,7 @@ def check_workbook(root: Path, overlay: Mapping[str, str] | None = None, article
         if table.readable:
             problems.extend(_ref_problems(table, tables, bib))
     problems.extend(_row_rules(tables))
+    problems.extend(check_scales(tables))
     notes: list[str] = [str(p) for p in bib.notes + reference_notes(bib)]
     problems.extend(_quote_problems(root, tables, notes, articles or {}))
     cov_problems, cov_notes = _coverage_notes(tables, bib)
@@ -361,6 +365,11 @@ class Workbook:
         if name in frames:
             return frames[name]
         raise AttributeError(name)
+
+    @property
+    def scales(self) -> Scales:
+        """The workbook's scales (certainty, verdicts, GRADE domains and steps, thresholds), from data/frameworks/."""
+        return scales_from(self.frames)
 
     @property
     def bib(self) -> Bib:
