@@ -8,7 +8,6 @@ prints, instead of drawing a chart from broken data.
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 from collections.abc import Iterator, Mapping
@@ -24,6 +23,7 @@ from .errors import Problem, WorkbookError, quote_value
 from .quotes import find_quote, mismatch, normalise_quote
 from .scales import Scales, check_scales, scales_from
 from .settings import CONFIG_FILE, Settings, load_settings
+from .suggest import Suggester
 from .tables import RawTable, check_text, read_table, split_list, to_frame
 
 
@@ -99,10 +99,12 @@ def _ref_problems(table: RawTable, tables: dict[str, RawTable], bib: Bib) -> lis
                 continue
             known = set(tables[target].values(target_col))
             what = f"any {target_col} listed in {tables[target].spec.path}"
+        suggester: Suggester | None = None  # indexed once per column, only when a value is unknown
         for row, line in zip(table.rows, table.lines):
             value = row.get(col.name, "")
             if value and value.strip() == value and value not in known:
-                near = difflib.get_close_matches(value, sorted(known), n=3, cutoff=0.6)
+                suggester = suggester or Suggester(known)
+                near = suggester.suggest(value)
                 hint = f"; did you mean {', '.join(near)}?" if near else ""
                 out.append(Problem(table.spec.path, line, col.name, f"unknown value {quote_value(value)}; allowed: {what}{hint}"))
     return out
