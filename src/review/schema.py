@@ -74,7 +74,9 @@ INTERVENTION_CLASSES = (
     "not applicable",
 )
 DIRECTIONS = ("benefit", "no difference", "harm", "mixed", "not reported")
-EFFECT_TYPES = ("MD", "SMD", "RR", "OR", "RD", "mean change")
+EFFECT_TYPES = ("MD", "SMD", "RR", "OR", "HR", "RD", "mean change")
+#: ratio measures: above zero, pooled on the log scale
+RATIO_EFFECT_TYPES = ("RR", "OR", "HR")
 SEARCH_RESULTS = ("evidence found", "no evidence found", "not applicable")
 FIDELITY_SUPPORT = ("supports as stated", "partly supports", "does not support", "not found")
 FIDELITY_DEPARTURES = (
@@ -205,6 +207,12 @@ FINDINGS = TableSpec(
         Column("ci_low", "float"),
         Column("ci_high", "float"),
         Column("effect_type", "enum", allowed=EFFECT_TYPES),
+        Column(
+            "comparison", nonempty=True, max_len=200,
+            doc="what was compared with what, e.g. 'microneedling + minoxidil vs minoxidil alone' or "
+            "'microneedling alone, after vs before'; effects are pooled only within one comparison",
+        ),
+        Column("timepoint", max_len=100, doc="when the recorded result was measured, where the study reports several time points; empty otherwise"),
         _URL,
     ),
     min_rows=0,

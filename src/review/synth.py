@@ -44,6 +44,13 @@ TOPICS = (
     "collagen induction", "atrophic scars", "fine lines", "enlarged pores", "striae distensae",
     "androgenetic alopecia", "melasma", "skin laxity", "hyperpigmentation", "photoageing",
 )
+#: what the synthetic studies compared (one per study), and the time points of some of their effects
+COMPARISONS = (
+    "microneedling alone vs no treatment",
+    "microneedling + topical vs topical alone",
+    "microneedling alone vs laser",
+)
+TIMEPOINTS = ("", "", "3 months", "6 months")
 VERBS = ("reduces", "improves", "softens", "visibly diminishes", "may help with", "can treat", "eliminates")
 URL = "https://example.org/synthetic"
 
@@ -160,7 +167,8 @@ def write_synthetic(out: Path, scale: int, template: Path, seed: int = 2026) -> 
     pairs: set[tuple[str, str]] = set()
     findings = []
     while len(findings) < size.findings:
-        sid = keys[rng.randrange(size.studies)]
+        j = rng.randrange(size.studies)
+        sid = keys[j]
         oid = graded[min(int(rng.paretovariate(1.2)) - 1, len(graded) - 1)] if rng.random() < 0.5 else rng.choice(graded)
         if (sid, oid) in pairs:
             continue
@@ -168,12 +176,14 @@ def write_synthetic(out: Path, scale: int, template: Path, seed: int = 2026) -> 
         row: dict[str, object] = {
             "study_id": sid, "outcome_id": oid, "direction": rng.choices(schema.DIRECTIONS, weights=(70, 15, 5, 5, 5))[0],
             "measure": "synthetic scale", "result": "Synthetic result.", "events": "", "total": "",
-            "effect": "", "ci_low": "", "ci_high": "", "effect_type": "", "source_url": f"{URL}/finding/{len(findings)}",
+            "effect": "", "ci_low": "", "ci_high": "", "effect_type": "",
+            "comparison": COMPARISONS[j % len(COMPARISONS)], "timepoint": "",
+            "source_url": f"{URL}/finding/{len(findings)}",
         }
         if rng.random() < 0.4:
             eff = round(rng.gauss(0.5, 0.6), 2)
             half = round(abs(rng.gauss(0.4, 0.2)) + 0.05, 2)
-            row.update(effect=eff, ci_low=round(eff - half, 2), ci_high=round(eff + half, 2), effect_type=rng.choice(("MD", "SMD")))
+            row.update(effect=eff, ci_low=round(eff - half, 2), ci_high=round(eff + half, 2), effect_type=rng.choice(("MD", "SMD")), timepoint=TIMEPOINTS[len(findings) % len(TIMEPOINTS)])
         elif rng.random() < 0.3:
             total = rng.randint(10, 200)
             row.update(events=rng.randint(0, total), total=total)
