@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from .grading import OutcomeGrade, grade_all, grades_frame, study_levels, write_csv
+from .meta import pool_all
 from .outdir import GRADE_MARKER, check_grade_folder
 from .quantities import quantity_checks
 from .verdicts import citation_fidelity, judge_claims
@@ -22,6 +23,7 @@ class Results:
     fidelity: pd.DataFrame
     quantities: pd.DataFrame
     levels: pd.DataFrame
+    pooled: pd.DataFrame  #: one row per pooled set (review.meta.POOLED_COLUMNS), methods from workbook.toml [meta]
 
 
 def compute(wb: Workbook) -> Results:
@@ -35,11 +37,12 @@ def compute(wb: Workbook) -> Results:
         fidelity=citation_fidelity(wb.citations, wb.claims, wb.studies, grades),
         quantities=quantity_checks(wb.claims, wb.findings, wb.studies, wb.searches, wb.citations),
         levels=study_levels(wb.studies, wb.designs),
+        pooled=pool_all(wb.findings, wb.settings.tau2_method, wb.settings.hksj),
     )
 
 
 def write_grades(root: Path, out: Path) -> list[Path]:
-    """Write grades.csv and verdicts.csv (and the citation and number checks) to ``out``; refuses a broken workbook."""
+    """Write grades.csv, verdicts.csv, the citation and number checks and pooled.csv to ``out``; refuses a broken workbook."""
     out = check_grade_folder(out, root)  # before any work: never overwrite files grade did not write
     results = compute(load_workbook(root))
     files = {
@@ -47,6 +50,7 @@ def write_grades(root: Path, out: Path) -> list[Path]:
         "verdicts.csv": results.verdicts,
         "citation_checks.csv": results.fidelity,
         "quantity_checks.csv": results.quantities,
+        "pooled.csv": results.pooled,
     }
     out.mkdir(parents=True, exist_ok=True)
     (out / GRADE_MARKER).write_text("Written by `review grade`; a later run may replace its CSV files.\n", encoding="utf-8")

@@ -146,6 +146,11 @@ def _row_rules(tables: dict[str, RawTable]) -> list[Problem]:
                 out.append(Problem(fi.spec.path, line, "ci_low" if lo is None else "ci_high", "give both ends of the confidence interval, or neither"))
             if eff is not None and lo is not None and hi is not None and not (lo <= eff <= hi):
                 out.append(Problem(fi.spec.path, line, "effect", f"effect {eff:g} lies outside its confidence interval {lo:g} to {hi:g}"))
+            if lo is not None and hi is not None and hi <= lo:
+                out.append(Problem(fi.spec.path, line, "ci_high", f"confidence interval {lo:g} to {hi:g} has no width, so the study's sampling variance would be zero and it cannot be weighted in a meta-analysis; give the interval as reported (ci_high above ci_low), or leave both ends empty"))
+            if row.get("effect_type") in schema.RATIO_EFFECT_TYPES and any(x is not None and x <= 0 for x in (eff, lo)):
+                field = "effect" if eff is not None and eff <= 0 else "ci_low"
+                out.append(Problem(fi.spec.path, line, field, f"{row['effect_type']} is a ratio, pooled on the log scale: effect and interval must be above 0"))
             ev, tot = _int(row, "events"), _int(row, "total")
             if (ev is None) != (tot is None):
                 out.append(Problem(fi.spec.path, line, "events" if ev is None else "total", "give events and total together, or neither"))

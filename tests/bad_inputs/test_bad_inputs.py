@@ -198,6 +198,16 @@ def effect_outside_ci(root: Path) -> Expect:
     return cell(root, FINDINGS, values, "effect", "effect 5 lies outside its confidence interval 1 to 2")
 
 
+def zero_width_ci(root: Path) -> Expect:
+    values = {"effect": "1.5", "ci_low": "1.5", "ci_high": "1.5", "effect_type": "MD"}
+    return cell(root, FINDINGS, values, "ci_high", "confidence interval 1.5 to 1.5 has no width")
+
+
+def ratio_ci_not_positive(root: Path) -> Expect:
+    values = {"effect": "1.5", "ci_low": "0", "ci_high": "2", "effect_type": "OR"}
+    return cell(root, FINDINGS, values, "ci_low", "OR is a ratio, pooled on the log scale")
+
+
 def override_without_reason(root: Path) -> Expect:
     line = append_row(root, JUDGEMENTS, ["acne_scars", "imprecision", "serious", "", "review team"])
     return Expect(JUDGEMENTS, line, "reason", "is empty; a value is required")
@@ -375,6 +385,8 @@ CASES = [
     Case("non_numeric_n", lambda r: cell(r, STUDIES, {"n_enrolled": "about 40"}, "n_enrolled", "value 'about 40' is not a whole number >= 0")),
     Case("sessions_min_above_max", lambda r: cell(r, STUDIES, {"sessions_min": "6", "sessions_max": "3"}, "sessions_min", "sessions_min (6) is larger than sessions_max (3)")),
     Case("effect_outside_its_ci", effect_outside_ci),
+    Case("zero_width_ci", zero_width_ci),
+    Case("ratio_ci_not_positive", ratio_ci_not_positive),
     Case("ci_with_one_end", lambda r: cell(r, FINDINGS, {"effect": "1.5", "effect_type": "MD", "ci_low": "1", "ci_high": ""}, "ci_high", "give both ends of the confidence interval, or neither")),
     Case("unicode_minus_in_effect", lambda r: cell(r, FINDINGS, {"effect": "\u22121.5", "effect_type": "MD"}, "effect", "value '\u22121.5' is not a number: it contains '\u2212' (U+2212 MINUS SIGN), which looks like '-'; type '-' instead")),
     Case("fullwidth_digit_in_n", lambda r: cell(r, STUDIES, {"n_enrolled": "\uff14\uff10"}, "n_enrolled", "it contains '\uff14' (U+FF14 FULLWIDTH DIGIT FOUR), which looks like '4'; type '4' instead")),
