@@ -7,7 +7,8 @@ import pytest
 
 from review.grading import DomainCall, OutcomeGrade
 from review.quantities import check_percent, exact_ci, parse_quantity, quantity_checks
-from review.verdicts import citation_fidelity, judge_claims, rule_verdict
+from review.facets import is_add_on, study_contrast
+from review.verdicts import citation_fidelity, cite_keys, judge_claims, rule_verdict
 
 
 def grade(certainty_steps: int = 0, start: str = "high", direction: str = "benefit", oid: str = "pores") -> OutcomeGrade:
@@ -37,8 +38,22 @@ def test_rule_verdict_contradicted_unsupported_not_testable():
     assert rule_verdict("safety", "absolute", "safety", grade(-1, "low", "harm"))[0] == "contradicted"
     assert rule_verdict("benefit", "plain", "efficacy", None)[0] == "unsupported"
     assert rule_verdict("opinion", "plain", "efficacy", grade())[0] == "not testable"
-    assert rule_verdict("benefit", "plain", "efficacy", grade(0, "low", "mixed"))[0] == "overstated"
-    assert rule_verdict("benefit", "hedged", "efficacy", grade(0, "low", "mixed"))[0] == "partly supported"
+    # mixed evidence does not point the way the claim does, however the claim is worded
+    assert rule_verdict("benefit", "plain", "efficacy", grade(0, "low", "mixed"))[0] == "unsupported"
+    assert rule_verdict("benefit", "hedged", "efficacy", grade(0, "low", "mixed"))[0] == "unsupported"
+
+
+def test_absolute_claim_on_very_low_certainty_is_unsupported_not_overstated():
+    # "cures rosacea" on one uncontrolled series: weak evidence cannot bear out a strong word
+    assert rule_verdict("benefit", "absolute", "efficacy", grade(-1, "low"))[0] == "unsupported"
+    assert rule_verdict("benefit", "absolute", "efficacy", grade(0, "low"))[0] == "overstated"
+
+
+def test_rule_reasons_name_studies_by_author_year_and_never_another_verdict():
+    verdict, reason = rule_verdict("benefit", "hedged", "efficacy", grade(0, "low", "mixed"), cite={"A": "Alam et al. 2014"}.__getitem__)
+    assert "Alam et al. 2014" in reason and "A;" not in reason
+    for v in ("partly supported", "overstated", "supported", "reviewer"):
+        assert v not in reason
 
 
 def test_safety_claim_is_borne_out_by_no_important_harm():
@@ -67,7 +82,8 @@ def test_judge_claims_gives_one_verdict_per_claim_in_order_and_reviewer_wins():
     assert v["claim_id"].tolist() == ["S0-01", "S0-02"]
     assert v["verdict"].tolist() == ["supported", "unsupported"]
     assert v.loc[1, "rule_verdict"] == "supported"
-    assert v.loc[1, "reason"].startswith("reviewer: checked by hand")
+    assert v.loc[1, "reason"] == "checked by hand"  # the reviewer's words only, not wrapped around the rule's
+    assert v.loc[1, "decided_by"] == "reviewer"
     assert v.loc[0, "key_studies"] == "A"
 
 
@@ -105,13 +121,158 @@ def test_quantity_checks_use_the_cited_study_and_log_missing_sources():
     assert q["claim_id"].tolist() == ["S0-01"]
     assert q.loc[0, "check"].startswith("misquoted")
     assert q.loc[0, "source"] == "Majid2009"
+    assert q.loc[0, "status"] == "misquoted"
 
 
 def test_citation_fidelity_keeps_cited_and_found_evidence_apart():
     citations = pd.DataFrame([{"claim_id": "S0-01", "study_id": "Majid2009", "support": "partly supports", "departures": "misquoted number;different population or indication", "reason": "r"}])
     studies = pd.DataFrame({"study_id": ["Majid2009"], "design": ["case series"]})
-    f = citation_fidelity(citations, CLAIMS, studies, [grade()])
+    verdicts = pd.DataFrame({"claim_id": ["S0-01"], "verdict": ["misleading"]})
+    f = citation_fidelity(citations, CLAIMS, studies, [grade()], verdicts, CHECK_VERDICTS)
     row = f.iloc[0]
-    assert (row["identified as"], row["cited design"], row["support"]) == ("Majid2009", "case series", "partly supports")
+    assert (row["identified as"], row["cited design"]) == ("Majid2009", "case series")
+    assert (row["citation check"], row["verdict"]) == ("misleading", "misleading")
     assert row["departures"] == "misquoted number; different population or indication"
     assert (row["review's certainty"], row["review's key studies"]) == ("high", "A")
+
+
+# ---- facets and checks feed the verdict (constructed claims) ----
+
+CHECK_VERDICTS = pd.DataFrame(
+    [
+        ("citation", "supports as stated", ""),
+        ("citation", "partly supports", "overstated"),
+        ("citation", "does not support", "misleading"),
+        ("citation", "not found", ""),
+        ("departure", "misquoted number", "misleading"),
+        ("departure", "different population or indication", "overstated"),
+        ("departure", "source not identifiable", ""),
+        ("number", "consistent", ""),
+        ("number", "misquoted", "misleading"),
+        ("number", "no source", "unsupported"),
+    ],
+    columns=["check", "answer", "verdict"],
+)
+CITE = {"A": "Alam et al. 2014", "Majid2009": "Majid 2009", "C": "Cachafeiro et al. 2016", "R": "Rf et al. 2020", "P": "Peel et al. 2017"}.get
+
+
+def cite(key: str) -> str:
+    name = CITE(key)
+    if name is None:
+        raise KeyError(key)
+    return name
+
+
+def one_claim(**over) -> pd.DataFrame:
+    row = {"claim_id": "S9-01", "source_id": "S9", "quote": "q", "outcome_id": "pores", "claim_type": "benefit", "wording": "hedged", "quantity": "", "cited_work": ""}
+    return pd.DataFrame([row | over])
+
+
+def facet(**over) -> pd.DataFrame:
+    row = {"claim_id": "S9-01", "device": "microneedling", "comparator": "", "comparative_studies": "", "comparative_result": "", "reason": "r"}
+    return pd.DataFrame([row | over])
+
+
+def judge(claims, g=None, **kw):
+    kw.setdefault("check_verdicts", CHECK_VERDICTS)
+    outcomes = pd.DataFrame({"outcome_id": ["pores"], "category": ["efficacy"], "subject": ["microneedling"]})
+    return judge_claims(claims, outcomes, [g or grade(0, "low")], pd.DataFrame(columns=["claim_id", "verdict", "reason", "reviewer"]), cite=cite, **kw).iloc[0]
+
+
+def test_a_number_no_study_reports_makes_the_claim_unsupported_whatever_the_direction():
+    q = pd.DataFrame([{"claim_id": "S9-01", "status": "no source", "reported": "no source found", "source": ""}])
+    v = judge(one_claim(quantity="5-15 years"), grade(0, "high"), quantities=q)
+    assert (v["verdict"], v["decided_by"], v["rule_verdict"]) == ("unsupported", "number check", "supported")
+    assert v["reason"].startswith("No study found reports a figure like the claimed 5-15 years")
+    # the same claim without the number keeps the rule's verdict
+    assert judge(one_claim(), grade(0, "high"), quantities=q.iloc[0:0])["verdict"] == "supported"
+
+
+def test_a_number_a_study_reports_differently_is_misleading():
+    q = pd.DataFrame([{"claim_id": "S9-01", "status": "misquoted", "reported": "34 of 36 analysed improved: 94.4%; 37 enrolled", "source": "Majid2009"}])
+    v = judge(one_claim(quantity="100%"), grade(0, "high"), quantities=q)
+    assert v["verdict"] == "misleading"
+    assert "Majid 2009 reports: 34 of 36 analysed improved: 94.4%." in v["reason"]
+
+
+def test_a_consistent_number_limits_nothing():
+    q = pd.DataFrame([{"claim_id": "S9-01", "status": "consistent", "reported": "x", "source": "Majid2009"}])
+    assert judge(one_claim(quantity="95%"), grade(0, "high"), quantities=q)["verdict"] == "supported"
+
+
+def test_a_misquoted_cited_study_makes_the_verdict_at_least_overstated_and_names_its_real_numbers():
+    q = pd.DataFrame([{"claim_id": "S9-01", "status": "misquoted", "reported": "34 of 36 analysed improved: 94.4% (95% CI 81.3% to 99.3%)", "source": "Majid2009"}])
+    c = pd.DataFrame([{"claim_id": "S9-01", "study_id": "Majid2009", "support": "partly supports", "departures": "misquoted number;different population or indication", "reason": "r"}])
+    v = judge(one_claim(quantity="100%", wording="plain"), grade(0, "high"), quantities=q, citations=c)
+    assert tested().index(v["verdict"]) >= tested().index("overstated")
+    assert v["decided_by"] == "citation check"
+    assert v["reason"].startswith("The article says 100%, but the study it cites, Majid 2009, reports 34 of 36 analysed improved: 94.4%")
+    assert "different population or indication" in v["reason"]
+
+
+def test_a_cited_study_that_partly_supports_caps_at_overstated_and_one_not_found_limits_nothing():
+    partly = pd.DataFrame([{"claim_id": "S9-01", "study_id": "C", "support": "partly supports", "departures": "different population or indication", "reason": "r"}])
+    v = judge(one_claim(wording="plain"), grade(0, "high"), citations=partly)
+    assert (v["verdict"], v["decided_by"]) == ("overstated", "citation check")
+    assert "Cachafeiro et al. 2016" in v["reason"]
+    unnamed = pd.DataFrame([{"claim_id": "S9-01", "study_id": "", "support": "not found", "departures": "source not identifiable", "reason": "r"}])
+    assert judge(one_claim(wording="plain"), grade(0, "high"), citations=unnamed)["verdict"] == "supported"
+
+
+def test_a_comparative_claim_without_comparative_evidence_is_unsupported():
+    v = judge(one_claim(), grade(0, "high"), facets=facet(comparator="laser treatments"))
+    assert (v["verdict"], v["decided_by"]) == ("unsupported", "comparison")
+    assert "compares microneedling with laser treatments, and no study found makes that comparison" in v["reason"]
+
+
+@pytest.mark.parametrize(
+    ("result", "expected"),
+    [("favours microneedling", "supported"), ("no difference", "contradicted"), ("favours comparator", "contradicted"), ("mixed", "unsupported")],
+)
+def test_a_comparative_claim_is_judged_on_the_comparative_studies(result, expected):
+    v = judge(one_claim(), grade(0, "high"), facets=facet(comparator="laser", comparative_studies="C", comparative_result=result))
+    assert v["verdict"] == expected
+    if expected != "supported":
+        assert v["reason"].startswith("Cachafeiro et al. 2016")
+
+
+CONTRASTS = pd.DataFrame(
+    [("pores", "R", "benefit", "another device"), ("pores", "P", "benefit", "combination")], columns=["outcome_id", "study_id", "direction", "contrast"]
+)
+
+
+def test_evidence_only_from_another_device_or_combinations_cannot_make_a_plain_claim_even_partly_supported():
+    v = judge(one_claim(), grade(0, "low"), facets=facet(), contrasts=CONTRASTS)
+    assert (v["rule_verdict"], v["verdict"], v["decided_by"]) == ("partly supported", "unsupported", "device")
+    assert "Rf et al. 2020 (another device)" in v["reason"] and "Peel et al. 2017 (a combination without a matching comparator)" in v["reason"]
+    # one study of microneedling itself, or an add-on trial, is enough
+    for contrast in ("direct", "add-on"):
+        more = pd.concat([CONTRASTS, pd.DataFrame([("pores", "A", "benefit", contrast)], columns=CONTRASTS.columns)])
+        assert judge(one_claim(), grade(0, "low"), facets=facet(), contrasts=more)["verdict"] == "partly supported"
+    # a claim that itself credits a combination may rest on combinations, not on another device
+    assert judge(one_claim(), grade(0, "low"), facets=facet(device="microneedling combined"), contrasts=CONTRASTS)["verdict"] == "partly supported"
+    assert judge(one_claim(), grade(0, "low"), facets=facet(device="microneedling combined"), contrasts=CONTRASTS.iloc[:1])["verdict"] == "unsupported"
+
+
+def test_limits_apply_to_a_reviewer_verdict_but_never_to_an_untested_one():
+    q = pd.DataFrame([{"claim_id": "S9-01", "status": "no source", "reported": "no source found", "source": ""}])
+    outcomes = pd.DataFrame({"outcome_id": ["pores"], "category": ["efficacy"], "subject": ["microneedling"]})
+    reviewer = pd.DataFrame([{"claim_id": "S9-01", "verdict": "partly supported", "reason": "read by hand", "reviewer": "x"}])
+    v = judge_claims(one_claim(quantity="1 week"), outcomes, [grade()], reviewer, quantities=q, check_verdicts=CHECK_VERDICTS, cite=cite).iloc[0]
+    assert (v["verdict"], v["decided_by"]) == ("unsupported", "number check")
+    assert v["reason"].endswith("read by hand")
+    opinion = judge(one_claim(claim_type="opinion", quantity="1 week"), quantities=q)
+    assert opinion["verdict"] == "not testable"
+
+
+def test_cite_keys_turns_bib_keys_in_a_reviewer_reason_into_author_year():
+    assert cite_keys("Trials (Alam2014 mean 1.08; A and C) agree.", {"Alam2014": "Alam et al. 2014", "A": "Alam", "C": "Cach"}.__getitem__) == "Trials (Alam et al. 2014 mean 1.08; Alam and Cach) agree."
+
+
+def test_is_add_on_recognises_a_matching_comparator():
+    assert is_add_on("Weekly microneedling + twice-daily 5% minoxidil", "5% minoxidil alone")
+    assert is_add_on("Topical therapy (tranexamic acid) + microneedling", "Topical therapy alone / baseline")
+    assert not is_add_on("Microneedling + 70% glycolic acid peel", "Microneedling alone (group 1)")
+    assert not is_add_on("Subcutaneous radiofrequency", "baseline")
+    assert study_contrast("microneedling alone", "radiofrequency microneedling", "x", "y") == "another device"
+    assert study_contrast("microneedling alone", "", "x", "y") == "direct"

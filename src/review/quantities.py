@@ -88,22 +88,27 @@ def quantity_checks(
     searches: pd.DataFrame,
     citations: pd.DataFrame,
 ) -> pd.DataFrame:
-    """One row per claim that states a number: the claim's figure beside what the evidence reports."""
+    """One row per claim that states a number: the claim's figure beside what the evidence reports.
+
+    ``status`` is the check's answer as ``data/frameworks/check_verdicts.csv`` names it
+    (consistent, misquoted, within range, outside range, no source, not applicable), or
+    empty when nothing could be compared; it limits the claim's verdict.
+    """
     search = searches.set_index("outcome_id")
     cited = citations.set_index("claim_id") if len(citations) else pd.DataFrame()
     study = studies.set_index("study_id")
     rows = []
     for _, c in claims[claims["quantity"].fillna("") != ""].sort_values("claim_id").iterrows():
         q = parse_quantity(c["quantity"])
-        reported, check, source = "", "", ""
+        reported, check, status, source = "", "", "", ""
         sid = cited.loc[c["claim_id"], "study_id"] if c["claim_id"] in cited.index else ""
         if c["claim_type"] == "caution" and q and q.kind == "percent":
-            reported, check = "", "not applicable: the article itself denies the figure"
+            reported, check, status = "", "not applicable: the article itself denies the figure", "not applicable"
         elif q and q.kind == "percent" and sid:
             f = findings[(findings["study_id"] == sid) & (findings["outcome_id"] == c["outcome_id"]) & findings["events"].notna()]
             if len(f):
                 reported, check = check_percent(q.low, study.loc[sid], f.iloc[0])
-                source = sid
+                status, source = check.split(":")[0], sid
         elif q and q.kind == "range" and q.unit.startswith("session"):
             rng = session_range(studies)
             if rng:
@@ -111,6 +116,7 @@ def quantity_checks(
                 reported = f"{n} clinical studies used {lo} to {hi} sessions (median of their planned maximum: {median:g})"
                 inside = lo <= q.low and q.high <= hi
                 check = "within the range studies used" if inside else "outside the range studies used"
+                status = "within range" if inside else "outside range"
                 if median < q.low:
                     check += f"; most studies planned fewer sessions ({median:g}) than the claimed {q.low:g}-{q.high:g}"
                 source = "data/studies.csv sessions_min/sessions_max"
@@ -119,7 +125,7 @@ def quantity_checks(
             note = f" ({log['notes']})" if log is not None and log["notes"] else ""
             has_numbers = findings[(findings["outcome_id"] == c["outcome_id"]) & findings["effect"].notna()]
             if has_numbers.empty:
-                reported, check = "no source found", f"no study reports a comparable figure{note}"
+                reported, check, status = "no source found", f"no study reports a comparable figure{note}", "no source"
                 source = "data/searches.csv"
         rows.append(
             {
@@ -128,7 +134,8 @@ def quantity_checks(
                 "claimed": c["quantity"],
                 "reported": reported,
                 "check": check,
+                "status": status,
                 "source": source,
             }
         )
-    return pd.DataFrame(rows, columns=["claim_id", "quote", "claimed", "reported", "check", "source"])
+    return pd.DataFrame(rows, columns=["claim_id", "quote", "claimed", "reported", "check", "status", "source"])

@@ -7,11 +7,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from .citations import short_citation
+from .facets import direct_studies, facet_table
 from .grading import OutcomeGrade, grade_all, grades_frame, study_levels, write_csv
 from .meta import pool_all
 from .outdir import GRADE_MARKER, check_grade_folder
 from .quantities import quantity_checks
-from .verdicts import citation_fidelity, judge_claims
+from .verdicts import citation_fidelity, judge_claims, number_checks
 from .workbook import Workbook, load_workbook
 
 
@@ -24,20 +26,37 @@ class Results:
     quantities: pd.DataFrame
     levels: pd.DataFrame
     pooled: pd.DataFrame  #: one row per pooled set (review.meta.POOLED_COLUMNS), methods from workbook.toml [meta]
+    facets: pd.DataFrame
 
 
 def compute(wb: Workbook) -> Results:
     """Grade every outcome and judge every claim of a loaded workbook."""
     scales = wb.scales
     grades = grade_all(wb.outcomes, wb.findings, wb.studies, wb.designs, wb.risk_of_bias, wb.rob_judgements, wb.judgements, scales)
+    quantities = quantity_checks(wb.claims, wb.findings, wb.studies, wb.searches, wb.citations)
+    bib = wb.bib
+    verdicts = judge_claims(
+        wb.claims,
+        wb.outcomes,
+        grades,
+        wb.claim_verdicts,
+        facets=wb.claim_facets,
+        quantities=quantities,
+        citations=wb.citations,
+        check_verdicts=wb.check_verdicts,
+        contrasts=direct_studies(wb.findings, wb.studies, wb.designs),
+        cite=lambda key: short_citation(key, bib),
+        scales=scales,
+    )
     return Results(
         grades=grades,
         grades_table=grades_frame(grades, wb.outcomes, scales),
-        verdicts=judge_claims(wb.claims, wb.outcomes, grades, wb.claim_verdicts),
-        fidelity=citation_fidelity(wb.citations, wb.claims, wb.studies, grades),
-        quantities=quantity_checks(wb.claims, wb.findings, wb.studies, wb.searches, wb.citations),
+        verdicts=verdicts,
+        fidelity=citation_fidelity(wb.citations, wb.claims, wb.studies, grades, verdicts, wb.check_verdicts),
+        quantities=number_checks(quantities, verdicts, wb.check_verdicts),
         levels=study_levels(wb.studies, wb.designs),
         pooled=pool_all(wb.findings, wb.settings.tau2_method, wb.settings.hksj),
+        facets=facet_table(wb.claims, wb.claim_facets, wb.facet_cues, quantities),
     )
 
 
@@ -51,6 +70,7 @@ def write_grades(root: Path, out: Path) -> list[Path]:
         "citation_checks.csv": results.fidelity,
         "quantity_checks.csv": results.quantities,
         "pooled.csv": results.pooled,
+        "claim_facets.csv": results.facets,
     }
     out.mkdir(parents=True, exist_ok=True)
     (out / GRADE_MARKER).write_text("Written by `review grade`; a later run may replace its CSV files.\n", encoding="utf-8")

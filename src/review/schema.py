@@ -89,6 +89,16 @@ FIDELITY_DEPARTURES = (
     "none",
 )
 
+#: what treatment a claim credits (data/claim_facets.csv ``device``)
+FACET_DEVICES = ("microneedling", "microneedling combined", "home device", "other procedure")
+#: what the studies comparing microneedling with a claim's comparator found
+COMPARATIVE_RESULTS = ("favours microneedling", "no difference", "favours comparator", "mixed")
+FACET_KINDS = ("comparison", "mechanism", "time frame")
+#: the checks whose answers limit a claim's verdict (data/frameworks/check_verdicts.csv)
+CHECK_KINDS = ("citation", "departure", "number")
+NUMBER_CHECKS = ("consistent", "within range", "misquoted", "outside range", "no source", "not applicable")
+CERTAINTY_LEVELS = ("high", "moderate", "low", "very low")
+
 _URL = Column("source_url", "url", nonempty=True, doc="page(s) every field was read from, separated by ' | '")
 
 SOURCES = TableSpec(
@@ -298,6 +308,65 @@ CLAIM_VERDICTS = TableSpec(
     doc="Reviewer verdicts for claims the rules cannot judge (regulatory facts, costs, procedure details), or overrides, each with a reason.",
 )
 
+CLAIM_FACETS = TableSpec(
+    "claim_facets",
+    "data/claim_facets.csv",
+    ("claim_id",),
+    (
+        Column("claim_id", "id", nonempty=True, ref="claims.claim_id"),
+        Column("device", "enum", nonempty=True, allowed=FACET_DEVICES, doc="the treatment the claim credits"),
+        Column("comparator", doc="what the claim compares microneedling with; empty if it compares nothing"),
+        Column("comparative_studies", "enum_list", ref="studies.study_id", doc="studies that compare microneedling with that comparator (';'-separated)"),
+        Column("comparative_result", "enum", allowed=COMPARATIVE_RESULTS, doc="what those studies found"),
+        Column("population", doc="a population narrower than the outcome's (darker skin, surgical scars)"),
+        Column("body_site", doc="a body site the claim names"),
+        Column("time_frame", doc="a time frame the claim names"),
+        Column("mechanism", doc="the causal pathway the claim asserts"),
+        Column("reason", nonempty=True),
+    ),
+    min_rows=0,
+    doc="What each claim asserts beyond its outcome (comparison, population, body site, device, time frame, mechanism), decided by a reviewer with a reason.",
+)
+
+CERTAINTY_SIGNOFFS = TableSpec(
+    "certainty_signoffs",
+    "data/certainty_signoffs.csv",
+    ("outcome_id",),
+    (
+        Column("outcome_id", "id", nonempty=True, ref="outcomes.outcome_id"),
+        Column("certainty", "enum", nonempty=True, allowed=CERTAINTY_LEVELS, doc="the reviewer's final certainty"),
+        Column("note", nonempty=True, doc="the GRADE footnote: what the evidence is, why this certainty, and where a review in the workbook concluded differently, why"),
+        Column("sources", nonempty=True, doc="space-separated bib keys whose recorded pages hold the numbers the note uses"),
+    ),
+    min_rows=0,
+    doc="A reviewer's sign-off on each graded outcome: the final certainty and its GRADE footnote.",
+)
+
+FACET_CUES = TableSpec(
+    "facet_cues",
+    "data/frameworks/facet_cues.csv",
+    ("facet", "cue"),
+    (
+        Column("facet", "enum", nonempty=True, allowed=FACET_KINDS),
+        Column("cue", nonempty=True, doc="lower-case words whose presence in a quote suggests the facet"),
+        Column("note", nonempty=True),
+    ),
+    doc="Words that suggest a claim compares, asserts a mechanism or names a time frame; checked against data/claim_facets.csv.",
+)
+
+CHECK_VERDICTS = TableSpec(
+    "check_verdicts",
+    "data/frameworks/check_verdicts.csv",
+    ("check", "answer"),
+    (
+        Column("check", "enum", nonempty=True, allowed=CHECK_KINDS),
+        Column("answer", nonempty=True),
+        Column("verdict", "enum", ref="verdict_scale.verdict", doc="the most favourable verdict a claim with this answer can get; empty: no limit"),
+        Column("meaning", nonempty=True),
+    ),
+    doc="How the citation check and the number check feed the verdict: each answer's limit on the verdict scale.",
+)
+
 DESIGNS = TableSpec(
     "designs",
     "data/frameworks/designs.csv",
@@ -427,11 +496,15 @@ TABLES: tuple[TableSpec, ...] = (
     ROB_TOOLS,
     ROB_DOMAINS,
     ROB_JUDGEMENTS,
+    FACET_CUES,
+    CHECK_VERDICTS,
     SOURCES,
     OUTCOMES,
     OUTCOME_TERMS,
+    CERTAINTY_SIGNOFFS,
     CLAIMS,
     STUDIES,
+    CLAIM_FACETS,
     FINDINGS,
     RISK_OF_BIAS,
     SEARCHES,

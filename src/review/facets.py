@@ -1,0 +1,154 @@
+"""What a claim asserts beyond its outcome: a number, a comparison, a population or body site, a device,
+a time frame, a mechanism.
+
+Two kinds of facet:
+
+* **decided by a reviewer**, in ``data/claim_facets.csv`` (one row per claim, with a reason): the
+  treatment the claim credits (``device``), the comparator and the studies that compare with it,
+  the population, body site, time frame and mechanism;
+* **derived by rule**: the claim's number (its ``quantity``, checked by :mod:`review.quantities`),
+  and cue words (``data/frameworks/facet_cues.csv``) that suggest a comparison, a mechanism or a time
+  frame. Cues never decide a verdict; they show a reviewer which facets a new claim probably needs.
+
+The verdict rules (:mod:`review.verdicts`) read both. :func:`direct_studies` answers the device
+question: which studies tested microneedling itself, rather than another device or a combination
+without a matching comparator.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+#: the ``device`` facet of a claim about plain microneedling
+PLAIN = "microneedling"
+COMBINED_CLAIM = "microneedling combined"
+#: a study's ``device`` (studies.csv, when recorded) that counts as plain microneedling
+PLAIN_DEVICES = ("", "microneedling")
+#: comparators that are no treatment, so a combined arm against them is not an add-on trial
+NO_TREATMENT = ("", "none", "baseline", "placebo", "sham", "untreated", "various")
+#: designs whose results never count as direct clinical evidence
+NOT_CLINICAL = ("indirect", "not graded")
+
+
+def cues_in(quote: str, cues: pd.DataFrame) -> dict[str, list[str]]:
+    """Facets whose cue words occur in ``quote`` (whole words, case-insensitive): facet -> cues found.
+
+    >>> cues_in("less expensive than laser", pd.DataFrame({"facet": ["comparison"], "cue": ["than"]}))
+    {'comparison': ['than']}
+    """
+    text = quote.lower()
+    found: dict[str, list[str]] = {}
+    for facet, cue in zip(cues["facet"], cues["cue"]):
+        if re.search(rf"\b{re.escape(cue.lower())}", text):
+            found.setdefault(facet, []).append(cue)
+    return found
+
+
+def _core(text: str) -> str:
+    """A treatment description without brackets, 'alone'/'only', dosing frequency words and punctuation."""
+    t = re.sub(r"\([^)]*\)", " ", str(text).lower())
+    t = re.sub(r"\b(alone|only|weekly|daily|twice-daily|twice|once|group \d+)\b", " ", t)
+    return " ".join(re.sub(r"[^a-z0-9%.+ ]", " ", t).split())
+
+
+def is_add_on(intervention: str, comparator: str) -> bool:
+    """An add-on trial: the combined arm's co-treatment is exactly what the comparator arm gets.
+
+    "Weekly microneedling + twice-daily 5% minoxidil" against "5% minoxidil alone" measures
+    microneedling's own added effect; "microneedling + peel" against "microneedling alone" does not
+    (it measures the peel), nor does a combination against no treatment.
+
+    >>> is_add_on("Weekly microneedling + twice-daily 5% minoxidil", "5% minoxidil alone")
+    True
+    >>> is_add_on("Microneedling + glycolic peel", "Microneedling alone")
+    False
+    """
+    core = _core(intervention)
+    for part in re.split(r"/|\bor\b|;", str(comparator)):  # "Topical therapy alone / baseline": any named arm
+        comp = _core(part)
+        if comp in NO_TREATMENT or "microneedl" in comp or "needling" in comp:
+            continue
+        if comp in core:
+            return True
+    return False
+
+
+def study_contrast(intervention_class: str, device: str, intervention: str, comparator: str) -> str:
+    """What a study's contrast tells about plain microneedling: ``direct``, ``add-on``, ``another device``
+    or ``combination``."""
+    if (device or "").strip().lower() not in PLAIN_DEVICES:
+        return "another device"
+    if intervention_class == "microneedling alone":
+        return "direct"
+    if intervention_class in ("microneedling combined", "mixed") and is_add_on(intervention, comparator):
+        return "add-on"
+    return "combination"
+
+
+def direct_studies(findings: pd.DataFrame, studies: pd.DataFrame, designs: pd.DataFrame) -> pd.DataFrame:
+    """Each clinical finding that reports a direction, with its study's contrast (see :func:`study_contrast`).
+
+    One row per study and outcome; columns ``outcome_id, study_id, direction, contrast``. Laboratory,
+    animal and regulatory sources are left out: they are never direct clinical evidence.
+    """
+    start = designs.set_index("design")["grade_start"]
+    cols = ["study_id", "design", "intervention_class", "intervention", "comparator"] + (["device"] if "device" in studies.columns else [])
+    ev = findings[["study_id", "outcome_id", "direction"]].merge(studies[cols], on="study_id", how="left")
+    ev = ev[(ev["direction"] != "not reported") & ~ev["design"].map(start).isin(NOT_CLINICAL)]
+    device = ev["device"].fillna("") if "device" in ev.columns else pd.Series("", index=ev.index)
+    ev = ev.assign(
+        contrast=[
+            study_contrast(c, d, i, k)
+            for c, d, i, k in zip(ev["intervention_class"], device, ev["intervention"].fillna(""), ev["comparator"].fillna(""))
+        ]
+    )
+    return ev[["outcome_id", "study_id", "direction", "contrast"]].sort_values(["outcome_id", "study_id"], kind="stable").reset_index(drop=True)
+
+
+def facet_table(claims: pd.DataFrame, claim_facets: pd.DataFrame, cues: pd.DataFrame, quantities: pd.DataFrame) -> pd.DataFrame:
+    """Every claim with its facets, for reviewers: the reviewer's (claim_facets.csv) and the rule's (number, cues).
+
+    A claim without a row in claim_facets.csv shows "not recorded" for the reviewer's facets.
+    """
+    decided = claim_facets.set_index("claim_id") if len(claim_facets) else pd.DataFrame()
+    number = quantities.set_index("claim_id") if len(quantities) else pd.DataFrame()
+    rows = []
+    for c in claims.sort_values("claim_id", kind="stable").to_dict("records"):
+        cid = c["claim_id"]
+        f = decided.loc[cid] if cid in decided.index else None
+        n = number.loc[cid] if cid in number.index else None
+        found = cues_in(str(c["quote"]), cues)
+        rows.append(
+            {
+                "claim_id": cid,
+                "treatment": f["device"] if f is not None else "not recorded",
+                "number": c.get("quantity", "") or "",
+                "number check": (n["status"] or "nothing to compare") if n is not None else "",
+                "comparator": f["comparator"] if f is not None else "",
+                "comparative evidence": (f"{f['comparative_result']} ({f['comparative_studies'].replace(';', '; ')})" if f is not None and f["comparative_studies"] else ("none found" if f is not None and f["comparator"] else "")),
+                "population": f["population"] if f is not None else "",
+                "body site": f["body_site"] if f is not None else "",
+                "time frame": f["time_frame"] if f is not None else "",
+                "mechanism": f["mechanism"] if f is not None else "",
+                "cue words": "; ".join(f"{k}: {', '.join(v)}" for k, v in sorted(found.items())),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def facet_notes(claims: pd.DataFrame, claim_facets: pd.DataFrame, cues: pd.DataFrame) -> list[str]:
+    """Validation notes: claims with no facet row, with the facets their cue words suggest."""
+    have = set(claim_facets["claim_id"]) if len(claim_facets) else set()
+    missing = [c for c in claims.sort_values("claim_id", kind="stable").to_dict("records") if c["claim_id"] not in have]
+    if not missing:
+        return []
+    hints = []
+    for c in missing:
+        found = cues_in(str(c["quote"]), cues)
+        hints.append(f"{c['claim_id']}" + (f" (cue words suggest: {', '.join(sorted(found))})" if found else ""))
+    return [
+        f"{len(missing)} claim{'s have' if len(missing) > 1 else ' has'} no row in data/claim_facets.csv, so only "
+        f"their number is checked (no comparison, device or population rule applies): {'; '.join(hints)}"
+    ]
