@@ -19,7 +19,13 @@ from __future__ import annotations
 
 import re
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
+
+if TYPE_CHECKING:
+    from .errors import Problem
+    from .tables import RawTable
 
 #: the ``device`` facet of a claim about plain microneedling
 PLAIN = "microneedling"
@@ -136,6 +142,22 @@ def facet_table(claims: pd.DataFrame, claim_facets: pd.DataFrame, cues: pd.DataF
             }
         )
     return pd.DataFrame(rows)
+
+
+def check_facets(table: "RawTable") -> list["Problem"]:
+    """Rows of claim_facets.csv that relate their cells: comparative studies need a comparator and a result, and the reverse."""
+    from .errors import Problem
+
+    out = []
+    for row, line in zip(table.rows, table.lines):
+        comparator, studies, result = (row.get(k, "") for k in ("comparator", "comparative_studies", "comparative_result"))
+        if (studies or result) and not comparator:
+            out.append(Problem(table.spec.path, line, "comparator", "comparative studies or a result are given, but no comparator; name what the claim compares microneedling with"))
+        if studies and not result:
+            out.append(Problem(table.spec.path, line, "comparative_result", "comparative studies are listed without what they found; allowed: favours microneedling, no difference, favours comparator, mixed"))
+        if result and not studies:
+            out.append(Problem(table.spec.path, line, "comparative_studies", "a comparative result is given without the studies that found it; list their study_ids"))
+    return out
 
 
 def facet_notes(claims: pd.DataFrame, claim_facets: pd.DataFrame, cues: pd.DataFrame) -> list[str]:

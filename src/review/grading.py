@@ -76,9 +76,18 @@ class OutcomeGrade:
     direction: str = "not reported"
     context: tuple[str, ...] = ()  # reviews and lab studies shown beside the graded body
     scales: Scales | None = field(default=None, repr=False, compare=False)
+    signoff: str | None = None  # the reviewer's certainty (data/certainty_signoffs.csv)
+    signoff_note: str = ""
 
     @property
     def certainty(self) -> str:
+        """The final certainty: the reviewer's sign-off when there is one, else the rule's."""
+        if self.signoff and self.start not in (NO_EVIDENCE, NOT_GRADED):
+            return self.signoff
+        return self.rule_certainty
+
+    @property
+    def rule_certainty(self) -> str:
         if self.start in (NO_EVIDENCE, NOT_GRADED):
             return self.start
         scale = self.scales or default_scales()
@@ -382,7 +391,9 @@ def grades_frame(grades: list[OutcomeGrade], outcomes: pd.DataFrame, scales: Sca
             row[domain] = c.judgement if c else ""
             row[f"{domain}_rule"] = c.rule if c else ""
             row[f"{domain}_reason"] = c.reason if c else ""
+        row["rule_certainty"] = g.rule_certainty
         row["certainty"] = g.certainty
+        row["certainty_note"] = g.signoff_note
         row["direction"] = g.direction
         row["context_studies"] = ";".join(g.context)
         rows.append(row)

@@ -13,6 +13,7 @@ from .grading import OutcomeGrade, grade_all, grades_frame, study_levels, write_
 from .meta import pool_all
 from .outdir import GRADE_MARKER, check_grade_folder
 from .quantities import quantity_checks
+from .signoffs import apply_signoffs
 from .verdicts import citation_fidelity, judge_claims, number_checks
 from .workbook import Workbook, load_workbook
 
@@ -33,6 +34,7 @@ def compute(wb: Workbook) -> Results:
     """Grade every outcome and judge every claim of a loaded workbook."""
     scales = wb.scales
     grades = grade_all(wb.outcomes, wb.findings, wb.studies, wb.designs, wb.risk_of_bias, wb.rob_judgements, wb.judgements, scales)
+    grades = apply_signoffs(grades, wb.certainty_signoffs)  # verdicts use the reviewer's final certainty
     quantities = quantity_checks(wb.claims, wb.findings, wb.studies, wb.searches, wb.citations)
     bib = wb.bib
     verdicts = judge_claims(

@@ -20,9 +20,11 @@ from . import schema
 from .bib import Bib, read_bib
 from .citations import reference_notes
 from .errors import Problem, WorkbookError, quote_value
+from .facets import check_facets, facet_notes
 from .quotes import find_quote, mismatch, normalise_quote
 from .scales import Scales, check_scales, scales_from
 from .settings import CONFIG_FILE, Settings, load_settings
+from .signoffs import check_signoffs
 from .suggest import Suggester
 from .tables import RawTable, check_text, read_table, split_list, to_frame
 
@@ -253,6 +255,15 @@ def _coverage_notes(tables: dict[str, RawTable], bib: Bib) -> tuple[list[Problem
     return problems, notes
 
 
+def _facet_notes(tables: dict[str, RawTable]) -> list[str]:
+    """Claims without a facet row (and what their cue words suggest), once the tables involved are complete."""
+    names = ("claims", "claim_facets", "facet_cues")
+    if not all(n in tables and tables[n].readable and not tables[n].skipped for n in names) or not tables["claims"].rows:
+        return []
+    claims, facets, cues = (to_frame(tables[n]) for n in names)
+    return facet_notes(claims, facets, cues)
+
+
 def _needed_problems(tables: dict[str, RawTable]) -> list[Problem]:
     """A header-only table is fine in a new review, but not once a table that needs it has rows."""
     out: list[Problem] = []
@@ -297,6 +308,11 @@ def check_workbook(root: Path, overlay: Mapping[str, str] | None = None, article
     cov_problems, cov_notes = _coverage_notes(tables, bib)
     problems.extend(cov_problems)
     notes.extend(cov_notes)
+    so_problems, so_notes = check_signoffs(tables, bib)
+    problems.extend(so_problems)
+    if tables.get("claim_facets") and tables["claim_facets"].readable:
+        problems.extend(check_facets(tables["claim_facets"]))
+    notes.extend(so_notes + _facet_notes(tables))
     return Checked(root, tables, bib, sorted(set(problems)), notes)
 
 

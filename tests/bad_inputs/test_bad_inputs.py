@@ -33,6 +33,7 @@ from review.workbook import load_workbook
 
 SOURCES, OUTCOMES, CLAIMS, STUDIES, FINDINGS = (f"data/{n}.csv" for n in ("sources", "outcomes", "claims", "studies", "findings"))
 ROB, SEARCHES, JUDGEMENTS, CITATIONS = (f"data/{n}.csv" for n in ("risk_of_bias", "searches", "judgements", "citations"))
+SIGNOFFS, FACETS = "data/certainty_signoffs.csv", "data/claim_facets.csv"
 DESIGNS, ROB_TOOLS = "data/frameworks/designs.csv", "data/frameworks/rob_tools.csv"
 BIB = "references.bib"
 OLD_REPORT = b"<html>previous report, must survive a refused build</html>\n"
@@ -399,6 +400,14 @@ CASES = [
     # reviewer overrides
     Case("override_without_reason", override_without_reason),
     Case("override_wrong_direction", override_wrong_direction),
+    # reviewer sign-offs and claim facets
+    Case("signoff_unknown_source", lambda r: cell(r, SIGNOFFS, {"sources": "Alam2014 Ghost2020"}, "sources", "unknown bib key 'Ghost2020'; sources are space-separated keys of references.bib")),
+    Case("signoff_certainty_off_scale", lambda r: cell(r, SIGNOFFS, {"certainty": "medium"}, "certainty", "value 'medium' is not allowed; allowed: high, moderate, low, very low")),
+    Case("signoff_without_note", lambda r: cell(r, SIGNOFFS, {"note": ""}, "note", "is empty; a value is required")),
+    Case("signoff_for_ungraded_outcome", lambda r: cell(r, SIGNOFFS, {"outcome_id": "session_count"}, "outcome_id", "session_count is a procedure fact, which is checked claim by claim, not graded; remove its sign-off")),
+    Case("facet_unknown_device", lambda r: cell(r, FACETS, {"device": "dermapen"}, "device", "value 'dermapen' is not allowed; allowed: microneedling, microneedling combined, home device, other procedure")),
+    Case("facet_comparative_study_unknown", lambda r: cell(r, FACETS, {"comparator": "laser", "comparative_studies": "Ghost2020", "comparative_result": "no difference"}, "comparative_studies", "value 'Ghost2020' is not allowed")),
+    Case("facet_result_without_comparator", lambda r: cell(r, FACETS, {"comparative_studies": "Alam2014", "comparative_result": "no difference"}, "comparator", "comparative studies or a result are given, but no comparator")),
     # references.bib
     Case("bib_unbalanced_braces", lambda r: Expect(BIB, edit_bib(r, "Majid2009", r"an objective assessment\},$", "an objective assessment,"), "Majid2009", "entry cannot be parsed (check for unbalanced braces")),
     Case("bib_duplicate_key", bib_duplicate_key),
