@@ -167,10 +167,11 @@ def facet_notes(claims: pd.DataFrame, claim_facets: pd.DataFrame, cues: pd.DataF
     if not missing:
         return []
     hints = []
-    for c in missing:
+    for c in missing[:10]:
         found = cues_in(str(c["quote"]), cues)
         hints.append(f"{c['claim_id']}" + (f" (cue words suggest: {', '.join(sorted(found))})" if found else ""))
     return [
         f"{len(missing)} claim{'s have' if len(missing) > 1 else ' has'} no row in data/claim_facets.csv, so only "
         f"their number is checked (no comparison, device or population rule applies): {'; '.join(hints)}"
+        + (f"; and {len(missing) - 10} more" if len(missing) > 10 else "")
     ]

@@ -50,7 +50,7 @@ def check_signoffs(tables: Mapping[str, RawTable], bib: Bib) -> tuple[list[Probl
         signed = set(so.values("outcome_id"))
         missing = sorted(o for o, c in category.items() if c not in UNGRADED and o in with_findings and o not in signed)
         if missing:
-            notes.append(f"{len(missing)} graded outcome{'s have' if len(missing) > 1 else ' has'} no reviewer sign-off in {so.spec.path} (the rule's certainty stands): {', '.join(missing)}")
+            notes.append(f"{len(missing)} graded outcome{'s have' if len(missing) > 1 else ' has'} no reviewer sign-off in {so.spec.path} (the rule's certainty stands): {', '.join(missing[:10])}" + (f" and {len(missing) - 10} more" if len(missing) > 10 else ""))
     return problems, notes
 
 
@@ -62,3 +62,19 @@ def apply_signoffs(grades: list, signoffs: pd.DataFrame) -> list:
         r = by_outcome.get(g.outcome_id)
         out.append(dataclasses.replace(g, signoff=str(r["certainty"]), signoff_note=str(r["note"])) if r else g)
     return out
+
+
+def signoff_table(grades_table: pd.DataFrame) -> pd.DataFrame:
+    """Graded outcomes with the rule's certainty beside the reviewer's and the reviewer's GRADE footnote.
+
+    An outcome nobody has signed off shows "rule only" as the reviewer's certainty.
+    """
+    graded = grades_table[grades_table["starting_level"].isin(["high", "low"])]
+    return pd.DataFrame(
+        {
+            "outcome": graded["label"],
+            "rule's certainty": graded["rule_certainty"],
+            "reviewer's certainty": [c if n else "rule only" for c, n in zip(graded["certainty"], graded["certainty_note"])],
+            "reviewer's note": graded["certainty_note"],
+        }
+    ).reset_index(drop=True)

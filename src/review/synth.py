@@ -249,6 +249,8 @@ def write_synthetic(out: Path, scale: int, template: Path, seed: int = 2026) -> 
         for c in claims if c["outcome_id"] in ungraded and rng.random() < 0.5
     ]
     _csv(out / schema.CLAIM_VERDICTS.path, schema.CLAIM_VERDICTS.column_names, verdicts)
+    _csv(out / schema.CLAIM_FACETS.path, schema.CLAIM_FACETS.column_names, [])  # no reviewer facets: a validation note says so
+    _csv(out / schema.CERTAINTY_SIGNOFFS.path, schema.CERTAINTY_SIGNOFFS.column_names, [])
     cited = [c for c in claims if rng.random() < 0.01]
     _csv(out / schema.CITATIONS.path, schema.CITATIONS.column_names, [
         {"claim_id": c["claim_id"], "study_id": keys[rng.randrange(size.studies)], "support": rng.choice(schema.FIDELITY_SUPPORT[:3]),
