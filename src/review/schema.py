@@ -325,6 +325,7 @@ CLAIM_FACETS = TableSpec(
         Column("reason", nonempty=True),
     ),
     min_rows=0,
+    optional=True,
     doc="What each claim asserts beyond its outcome (comparison, population, body site, device, time frame, mechanism), decided by a reviewer with a reason.",
 )
 
@@ -339,6 +340,7 @@ CERTAINTY_SIGNOFFS = TableSpec(
         Column("sources", nonempty=True, doc="space-separated bib keys whose recorded pages hold the numbers the note uses"),
     ),
     min_rows=0,
+    optional=True,
     doc="A reviewer's sign-off on each graded outcome: the final certainty and its GRADE footnote.",
 )
 
