@@ -8,7 +8,7 @@ import pytest
 from review.grading import DomainCall, OutcomeGrade
 from review.quantities import check_percent, exact_ci, parse_quantity, quantity_checks
 from review.facets import is_add_on, study_contrast
-from review.verdicts import citation_fidelity, cite_keys, judge_claims, rule_verdict
+from review.verdicts import citation_fidelity, cite_keys, judge_claims, rule_verdict, scale_order
 
 
 def grade(certainty_steps: int = 0, start: str = "high", direction: str = "benefit", oid: str = "pores") -> OutcomeGrade:
@@ -204,7 +204,7 @@ def test_a_misquoted_cited_study_makes_the_verdict_at_least_overstated_and_names
     q = pd.DataFrame([{"claim_id": "S9-01", "status": "misquoted", "reported": "34 of 36 analysed improved: 94.4% (95% CI 81.3% to 99.3%)", "source": "Majid2009"}])
     c = pd.DataFrame([{"claim_id": "S9-01", "study_id": "Majid2009", "support": "partly supports", "departures": "misquoted number;different population or indication", "reason": "r"}])
     v = judge(one_claim(quantity="100%", wording="plain"), grade(0, "high"), quantities=q, citations=c)
-    assert tested().index(v["verdict"]) >= tested().index("overstated")
+    assert scale_order().index(v["verdict"]) >= scale_order().index("overstated")
     assert v["decided_by"] == "citation check"
     assert v["reason"].startswith("The article says 100%, but the study it cites, Majid 2009, reports 34 of 36 analysed improved: 94.4%")
     assert "different population or indication" in v["reason"]

@@ -445,6 +445,7 @@ VERDICT_SCALE = TableSpec(
         Column("tested", "enum", nonempty=True, allowed=("yes", "no"), doc="no: outside the scale of support (an opinion, an untestable detail)"),
         Column("colour", "enum", nonempty=True, allowed=tuple(OKABE_ITO)),
         Column("meaning", nonempty=True),
+        Column("claimreview_rating", "int", doc="schema.org ClaimReview reviewRating.ratingValue, 1 (worst) to 5 (best); empty for a verdict off the scale"),
     ),
     doc="The verdict scale, in its one order: best to worst supported (file order), untested verdicts last.",
 )

@@ -23,7 +23,7 @@ from .grading import OutcomeGrade
 from .scales import NO_EVIDENCE, NOT_GRADED, Scales, default_scales
 
 
-def tested(scales: Scales | None = None) -> tuple[str, ...]:
+def scale_order(scales: Scales | None = None) -> tuple[str, ...]:
     """The verdicts on the scale of support, best first (not testable is off the scale)."""
     s = scales or default_scales()
     return tuple(v for v in s.verdicts if v in s.tested)
@@ -227,7 +227,7 @@ def judge_claims(
     author-year. ``decided_by`` records it (rule, reviewer, number check, citation check,
     comparison, device); ``rule_verdict`` keeps the rule's own call.
     """
-    order = tested(scales)
+    order = scale_order(scales)
     by_outcome = {g.outcome_id: g for g in grades}
     category = dict(zip(outcomes["outcome_id"], outcomes["category"]))
     subject = dict(zip(outcomes["outcome_id"], outcomes["subject"])) if "subject" in outcomes.columns else {}
@@ -332,7 +332,7 @@ def citation_fidelity(
                 "cited design": design.get(r["study_id"], "") if r["study_id"] else "",
                 "departures": "; ".join(departures),
                 "reason": r["reason"],
-                "citation check": max(found, key=tested().index) if found else "no limit",
+                "citation check": max(found, key=scale_order().index) if found else "no limit",
                 "verdict": final.get(r["claim_id"], ""),
                 "review's certainty": g.certainty if g else NO_EVIDENCE,
                 "review's key studies": "; ".join((g.studies or g.context)[:3]) if g else "",
