@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from conftest import snapshot
 
 from review.cli import main
@@ -28,3 +30,22 @@ def test_validate_fails_with_path_row_column_messages(workbook: Path, capsys):
 def test_validate_reports_missing_folder(tmp_path: Path, capsys):
     assert main(["validate", "--root", str(tmp_path / "nope")]) == 1
     assert "workbook folder does not exist" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["validate"], ["grade"], ["report"], ["execute"], ["execute", "01-catalogue-claims.ipynb"], ["intake", "ARTICLE", "--source-id", "S9"]],
+    ids=lambda c: "-".join(c[:2]),
+)
+def test_a_workbook_toml_syntax_error_is_one_message_from_every_command(workbook: Path, tmp_path: Path, command: list[str], capsys):
+    """(synth is left out: it reads only the template's frameworks and notebooks, never its settings.)"""
+    (workbook / "workbook.toml").write_text('treatment = "microneedling"\ntitle = Microneedling claims\n', encoding="utf-8")
+    before = snapshot(workbook)
+    (tmp_path / "article.txt").write_text("Microneedling erases every scar in one session.\n", encoding="utf-8")
+    argv = [a.replace("ARTICLE", str(tmp_path / "article.txt")) for a in command]
+    assert main([argv[0], "--root", str(workbook), *argv[1:]]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"review {command[0]}: the workbook has 1 problem; fix it and run again:\n  workbook.toml:2: not valid TOML: "), err
+    assert "Traceback" not in err
+    assert snapshot(workbook) == before
+

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-from .errors import WorkbookError
+from .errors import WorkbookError, os_error_message
 from .workbook import check_workbook, find_root
 
 
@@ -139,6 +139,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except WorkbookError as exc:
         print(f"review {args.command}: {exc}", file=sys.stderr)
         return 1
+    except OSError as exc:  # a full disk, a read-only folder, a missing file: a message, not a traceback
+        print(f"review {args.command}: {os_error_message(exc)}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"review {args.command}: interrupted; files are replaced only when complete, so no output is half-written", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":  # pragma: no cover

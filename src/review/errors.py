@@ -7,6 +7,7 @@ researcher can go straight to the cell to fix.
 
 from __future__ import annotations
 
+import errno
 import unicodedata
 from dataclasses import dataclass
 from typing import Iterable
@@ -63,3 +64,28 @@ def quote_value(value: str, limit: int = 60) -> str:
 def describe_char(ch: str) -> str:
     """A character as a message names it: ``'\u2212' (U+2212 MINUS SIGN)``, so an invisible or look-alike one can be found."""
     return f"{ch!r} (U+{ord(ch):04X} {unicodedata.name(ch, 'unnamed character')})"
+
+
+#: what to do about the operating-system errors a user can cause or fix
+_OS_FIXES = {
+    errno.ENOSPC: ("cannot write", "free some space (or choose another --out folder) and run again"),
+    errno.EDQUOT: ("cannot write", "your disk quota is used up; free some space and run again"),
+    errno.EFBIG: ("cannot write", "free some space (or raise the file size limit, ulimit -f) and run again"),
+    errno.EROFS: ("cannot write", "the folder is read-only; choose a writable --out (or --cache) folder"),
+    errno.EACCES: ("cannot use", "check its permissions, or choose another folder"),
+    errno.EPERM: ("cannot use", "check its permissions, or choose another folder"),
+    errno.ENOENT: ("cannot find", "check the path"),
+    errno.ENOTDIR: ("cannot use", "a part of the path is a file, not a folder; check the path"),
+    errno.EISDIR: ("cannot use", "it is a folder, where a file was expected; check the path"),
+}
+
+
+def os_error_message(exc: OSError) -> str:
+    """One line for an operating-system error: what could not be done to which file, and the fix.
+
+    >>> os_error_message(OSError(errno.ENOSPC, "No space left on device", "build/grades.csv"))
+    'cannot write build/grades.csv: No space left on device; free some space (or choose another --out folder) and run again'
+    """
+    verb, fix = _OS_FIXES.get(exc.errno or 0, ("error with", "check the path and run again"))
+    what = exc.strerror or str(exc)
+    return f"{verb} {exc.filename}: {what}; {fix}" if exc.filename else f"{what}; {fix}"

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Sequence
 
 import numpy as np
@@ -398,14 +397,6 @@ def grades_frame(grades: list[OutcomeGrade], outcomes: pd.DataFrame, scales: Sca
         row["context_studies"] = ";".join(g.context)
         rows.append(row)
     return pd.DataFrame(rows).sort_values("outcome_id", kind="stable").reset_index(drop=True)
-
-
-def write_csv(frame: pd.DataFrame, path: Path) -> None:
-    """Write a CSV atomically (temp file, then rename), with fixed line endings."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    frame.to_csv(tmp, index=False, lineterminator="\n")
-    tmp.replace(path)
 
 
 #: GRADE's plain-language phrasing for each certainty (GRADE guidance on informative statements)

@@ -6,12 +6,21 @@ overwrite anything it did not create: DIR must be missing, empty, or a folder
 the same command wrote before (recognised by a marker file it leaves), and it
 is never the workbook itself, one of its input folders, or a folder holding
 them.
+
+Generated files are written to unique temporary names first and renamed into
+place only when every one of them was written: a full disk leaves the
+previous set as it was, and two runs at once never write the same temporary
+file.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import tempfile
 from pathlib import Path
+
+import pandas as pd
 
 from .errors import Problem, WorkbookError
 
@@ -80,3 +89,62 @@ def check_grade_folder(out: Path, root: Path) -> Path:
     if out.expanduser().resolve() == (root / "build").resolve():
         return out.expanduser().resolve()
     return check_output_folder(out, root, GRADE_MARKER)
+
+
+#: a cell a spreadsheet would run as a formula (OWASP, "CSV Injection"): = + - @ tab or carriage return first
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """Prefix a text cell that a spreadsheet would run as a formula with a single quote; numbers stay numbers.
+
+    >>> spreadsheet_safe("=HYPERLINK(...)"), spreadsheet_safe("-1.5")
+    ("'=HYPERLINK(...)", '-1.5')
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _NUMBER.match(value):
+        return "'" + value
+    return value
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """A table as UTF-8 CSV with fixed line endings, text cells made safe to open in a spreadsheet."""
+    safe = frame.copy()
+    for col in safe.columns:
+        if not pd.api.types.is_numeric_dtype(safe[col]):
+            safe[col] = safe[col].map(spreadsheet_safe)
+    return safe.to_csv(index=False, lineterminator="\n").encode("utf-8")
+
+
+def _write_fd(fd: int, data: bytes) -> None:
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def write_together(files: dict[Path, bytes]) -> None:
+    """Write every file to a unique temporary name beside it, then rename them all into place.
+
+    If any write fails (disk full, quota, permissions) every temporary file is
+    removed and the error is raised before anything is replaced, so the
+    previous files stay as they were. Renames within one folder need no space.
+    """
+    written: list[tuple[str, Path]] = []
+    try:
+        for path, data in files.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+            written.append((tmp, path))
+            try:
+                _write_fd(fd, data)
+            except OSError as exc:
+                exc.filename = exc.filename or str(path)
+                raise
+            os.chmod(tmp, 0o644)  # mkstemp makes it private; outputs are for reading
+    except BaseException:
+        for tmp, _ in written:
+            Path(tmp).unlink(missing_ok=True)
+        raise
+    for tmp, path in written:
+        os.replace(tmp, path)

@@ -9,9 +9,9 @@ import pandas as pd
 
 from .citations import short_citation
 from .facets import direct_studies, facet_table
-from .grading import OutcomeGrade, grade_all, grades_frame, study_levels, write_csv
+from .grading import OutcomeGrade, grade_all, grades_frame, study_levels
 from .meta import pool_all
-from .outdir import GRADE_MARKER, check_grade_folder
+from .outdir import GRADE_MARKER, check_grade_folder, csv_bytes, write_together
 from .quantities import quantity_checks
 from .signoffs import apply_signoffs
 from .verdicts import citation_fidelity, judge_claims, number_checks
@@ -74,10 +74,8 @@ def write_grades(root: Path, out: Path) -> list[Path]:
         "pooled.csv": results.pooled,
         "claim_facets.csv": results.facets,
     }
-    out.mkdir(parents=True, exist_ok=True)
-    (out / GRADE_MARKER).write_text("Written by `review grade`; a later run may replace its CSV files.\n", encoding="utf-8")
-    paths = []
-    for name, frame in files.items():
-        write_csv(frame, out / name)
-        paths.append(out / name)
+    paths = [out / name for name in files]
+    marker = "Written by `review grade`; a later run may replace its CSV files.\n".encode("utf-8")
+    # all or nothing: a full disk or a second run at the same time never leaves a mix of old and new files
+    write_together({out / GRADE_MARKER: marker} | {out / name: csv_bytes(frame) for name, frame in files.items()})
     return paths
