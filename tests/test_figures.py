@@ -78,3 +78,17 @@ def test_charts_of_hundreds_of_outcomes_show_at_most_the_row_limit():
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert len(labels) == figures.MAX_ROWS
     assert labels[-1] == f"{n - figures.MAX_ROWS + 1} other outcomes"
+
+
+def test_dollar_signs_in_data_labels_are_drawn_as_text_not_maths():
+    """Two amounts in a label ('Cost $100 to $700') must not become mathtext ('Cost 100to700')."""
+    import io
+
+    table = pd.DataFrame({"supported": [2, 1]}, index=pd.Index(["Cost $100 to $700", "Pores"], name="outcome"))
+    fig = figures.stacked_counts(table, title="Claims costing $100 to $700", xlabel="outcome")
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg")  # text stays text in the house SVG settings
+    svg = buf.getvalue()
+    # plain text is one <text> element; mathtext would be drawn glyph by glyph (one <tspan> each), dollars dropped
+    assert ">Cost $100 to $700</text>" in svg
+    assert ">Claims costing $100 to $700</text>" in svg

@@ -306,11 +306,6 @@ def fit_rows(rows: pd.DataFrame, tau2_method: str = "REML", hksj: str = "modifie
     return fit(y, v, tau2_method, hksj)
 
 
-def _plain(text: str) -> str:
-    """Data-driven text never goes through mathtext."""
-    return text.replace("$", r"\$")
-
-
 def _interval(est: float, low: float, high: float) -> str:
     return f"{est:.2f} [{low:.2f}, {high:.2f}]"
 
@@ -360,7 +355,7 @@ def forest_plot(rows: pd.DataFrame, label, title: str, tau2_method: str = "REML"
         ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:g}"))  # 0.1, 1, 10 rather than powers of ten
         ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_ylim(-0.4, n + 2.2)
-    ax.set_yticks(list(ys) + [1.0, 0.2], [_plain(label(s)) for s in part["study_id"]] + [f"Random effects ({f.k} studies)", "Prediction interval (95%)"])
+    ax.set_yticks(list(ys) + [1.0, 0.2], [label(s) for s in part["study_id"]] + [f"Random effects ({f.k} studies)", "Prediction interval (95%)"])
     ax.grid(axis="y", visible=False)
     right = ax.twinx()
     right.set_ylim(ax.get_ylim())
@@ -373,7 +368,7 @@ def forest_plot(rows: pd.DataFrame, label, title: str, tau2_method: str = "REML"
     ax.text(0.0, 1.01, "Study", transform=ax.transAxes, ha="right", va="bottom", fontweight="bold", fontsize=10)
     ax.text(1.01, 1.01, f"{kind} [95% CI]   Weight", transform=ax.transAxes, ha="left", va="bottom", fontweight="bold", fontsize=10)
     ax.set_xlabel(f"{kind} (95% CI){', log scale' if ratio else ''}\n\n{heterogeneity_line(f, tau2_method, hksj)}", fontsize=9)
-    ax.set_title(_plain(title), pad=22)
+    ax.set_title(title, pad=22)  # data-driven: the theme turns mathtext off
     return fig
 
 

@@ -42,6 +42,7 @@ def apply_theme() -> None:
             "axes.titleweight": "bold",
             "axes.titlesize": 13,
             "axes.titlelocation": "left",
+            "text.parse_math": False,  # labels come from data: "$100 to $700" is money, not mathtext
         }
     )
 
