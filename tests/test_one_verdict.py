@@ -57,3 +57,19 @@ def test_the_misquoted_study_is_named_with_its_real_numbers(res):
     row = r.verdicts.set_index("claim_id").loc["S2-13"]
     assert row["verdict"] == "misleading"
     assert "Majid 2009" in row["reason"] and "34 of 36" in row["reason"] and "94.4%" in row["reason"]
+
+
+def test_reasons_read_as_sentences_without_contradictions_and_name_studies_author_year(res):
+    wb, r = res
+    from review.citations import short_citation
+
+    authored = {k for k in wb.bib.entries if short_citation(k, wb.bib) != k}  # keys whose citation is author-year
+    for row in r.verdicts.itertuples():
+        reason = row.reason
+        assert reason[:1].isupper() and reason.endswith("."), (row.claim_id, reason)
+        for marker in ("rule said", "reviewer:", "no reviewer verdict recorded", "basis", "evidence direction:"):
+            assert marker not in reason, (row.claim_id, reason)
+        for other in ("partly supported", "overstated", "misleading", "contradicted"):
+            assert other == row.verdict or other not in reason, (row.claim_id, reason)
+        words = set(reason.replace("(", " ").replace(")", " ").replace(";", " ").replace(",", " ").split())
+        assert not words & authored, (row.claim_id, words & authored)

@@ -20,7 +20,7 @@ def _add_verdict(root: Path, after: str, name: str, colour: str) -> None:
     path = root / "data" / "frameworks" / "verdicts.csv"
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     at = next(i for i, line in enumerate(lines) if line.startswith(after + ","))
-    lines.insert(at + 1, f"{name},yes,{colour},The claim misleads by what it leaves out.\n")
+    lines.insert(at + 1, f"{name},yes,{colour},The claim misleads by what it leaves out.,2\n")
     path.write_text("".join(lines), encoding="utf-8")
 
 
@@ -30,25 +30,25 @@ def _legend(fig) -> list[str]:
 
 def test_a_new_verdict_in_verdicts_csv_reaches_every_use(tmp_path: Path):
     root = copy_workbook(tmp_path / "wb")
-    _add_verdict(root, "overstated", "misleading", "purple")
+    _add_verdict(root, "overstated", "lacks context", "blue")
     # a reviewer may now use it: claim_verdicts.csv accepts it (its vocabulary is the scale)
     cv = root / "data" / "claim_verdicts.csv"
     rows = cv.read_text(encoding="utf-8").splitlines()
     first = rows[1].split(",", 2)
-    rows[1] = ",".join([first[0], "misleading", first[2]])
+    rows[1] = ",".join([first[0], "lacks context", first[2]])
     cv.write_text("\n".join(rows) + "\n", encoding="utf-8")
     wb = review.load_workbook(root)
     s = wb.scales
-    expected_order = ["supported", "partly supported", "overstated", "misleading", "unsupported", "contradicted", "not testable"]
+    expected_order = ["supported", "partly supported", "overstated", "lacks context", "unsupported", "misleading", "contradicted", "not testable"]
     # the scale order
     assert list(s.verdicts) == expected_order
-    assert s.severity("overstated") < s.severity("misleading") < s.severity("unsupported")
+    assert s.severity("overstated") < s.severity("lacks context") < s.severity("unsupported")
     assert list(scales.verdict_table(s)["verdict"]) == expected_order
     # the counts table: every verdict of the scale, in order, the reviewer's verdict counted
     res = results.compute(wb)
     counts = verdicts.verdict_counts(res.verdicts, s)
     assert list(counts["verdict"]) == expected_order
-    assert counts.set_index("verdict").loc["misleading", "claims"] == 1
+    assert counts.set_index("verdict").loc["lacks context", "claims"] == 1
     # the charts' colours and legends
     sof = pd.DataFrame({"outcome_id": ["pores"], "outcome": ["Pores"], "certainty": ["low"]})
     pop = verdicts.popularity(res.verdicts, res.grades_table, s)
@@ -59,9 +59,9 @@ def test_a_new_verdict_in_verdicts_csv_reaches_every_use(tmp_path: Path):
         figures.verdict_matrix_heatmap(matrix, scales=s),
     ):
         assert _legend(fig) == expected_order
-    assert s.verdict_colours["misleading"] == OKABE_ITO["purple"]
-    # "worst verdict" follows the same order: misleading outranks overstated
-    assert s.worst(["overstated", "misleading", "supported"]) == "misleading"
+    assert s.verdict_colours["lacks context"] == OKABE_ITO["blue"]
+    # "worst verdict" follows the same order: lacks context outranks overstated
+    assert s.worst(["overstated", "lacks context", "supported"]) == "lacks context"
 
 
 def test_a_verdict_not_on_the_scale_is_refused_with_the_allowed_list(tmp_path: Path):
@@ -69,15 +69,15 @@ def test_a_verdict_not_on_the_scale_is_refused_with_the_allowed_list(tmp_path: P
     cv = root / "data" / "claim_verdicts.csv"
     rows = cv.read_text(encoding="utf-8").splitlines()
     first = rows[1].split(",", 2)
-    rows[1] = ",".join([first[0], "misleading", first[2]])
+    rows[1] = ",".join([first[0], "lacks context", first[2]])
     cv.write_text("\n".join(rows) + "\n", encoding="utf-8")
     problems = [str(p) for p in check_workbook(root).problems]
-    assert any(p.startswith("data/claim_verdicts.csv:2: verdict:") and "misleading" in p and "overstated" in p for p in problems)
+    assert any(p.startswith("data/claim_verdicts.csv:2: verdict:") and "lacks context" in p and "overstated" in p for p in problems)
 
 
 def test_verdict_colour_must_be_a_palette_name(tmp_path: Path):
     root = copy_workbook(tmp_path / "wb")
-    _add_verdict(root, "overstated", "misleading", "pink")
+    _add_verdict(root, "overstated", "lacks context", "pink")
     problems = [str(p) for p in check_workbook(root).problems]
     assert any(p.startswith("data/frameworks/verdicts.csv:5: colour:") and "vermillion" in p for p in problems)
 
@@ -114,3 +114,32 @@ def test_scales_read_symbols_and_steps_from_data():
     assert (s.steps["serious"], s.steps["upgrade two levels"]) == (-1, 2)
     assert (s.mark("very serious"), s.mark("upgrade one level"), s.mark("none")) == ("\u22122", "+1", "")
     assert s.certainty_at(9) == "high" and s.certainty_at(-3) == "very low"
+
+
+def test_every_verdict_on_the_scale_has_a_claimreview_rating_that_never_rises_down_the_scale():
+    s = scales.default_scales()
+    on_scale = [v for v in s.verdicts if v in s.tested]
+    assert set(s.verdict_ratings) == set(on_scale)
+    ratings = [s.verdict_ratings[v] for v in on_scale]
+    assert ratings == sorted(ratings, reverse=True)
+    assert s.claimreview_rating("supported") == {"@type": "Rating", "alternateName": "supported", "ratingValue": 5, "bestRating": 5, "worstRating": 1}
+    assert s.claimreview_rating("not testable") == {"@type": "Rating", "alternateName": "not testable"}
+
+
+@pytest.mark.parametrize(
+    ("verdict", "rating", "message"),
+    [
+        ("misleading", "", "verdict 'misleading' is on the scale but has no ClaimReview rating"),
+        ("not testable", "3", "verdict 'not testable' is off the scale (tested = no), so it has no ClaimReview rating"),
+        ("contradicted", "4", "verdict 'contradicted' is rated 4, above the better verdict 'misleading' (2)"),
+    ],
+)
+def test_claimreview_ratings_are_checked(tmp_path: Path, verdict, rating, message):
+    root = copy_workbook(tmp_path / "wb")
+    path = root / "data" / "frameworks" / "verdicts.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    i = next(i for i, line in enumerate(lines) if line.startswith(verdict + ","))
+    lines[i] = lines[i].rsplit(",", 1)[0] + "," + rating
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    problems = [str(p) for p in check_workbook(root).problems]
+    assert any(f"data/frameworks/verdicts.csv:{i + 1}: claimreview_rating: {message}" in p for p in problems), problems

@@ -39,7 +39,7 @@ NOT_CLINICAL = ("indirect", "not graded")
 
 
 def cues_in(quote: str, cues: pd.DataFrame) -> dict[str, list[str]]:
-    """Facets whose cue words occur in ``quote`` (whole words, case-insensitive): facet -> cues found.
+    """Facets whose cue words occur in ``quote`` (whole words, with a plural or past ending; case-insensitive): facet -> cues found.
 
     >>> cues_in("less expensive than laser", pd.DataFrame({"facet": ["comparison"], "cue": ["than"]}))
     {'comparison': ['than']}
@@ -47,7 +47,7 @@ def cues_in(quote: str, cues: pd.DataFrame) -> dict[str, list[str]]:
     text = quote.lower()
     found: dict[str, list[str]] = {}
     for facet, cue in zip(cues["facet"], cues["cue"]):
-        if re.search(rf"\b{re.escape(cue.lower())}", text):
+        if re.search(rf"\b{re.escape(cue.lower())}(?:s|es|d|ed)?\b", text):
             found.setdefault(facet, []).append(cue)
     return found
 
@@ -81,11 +81,42 @@ def is_add_on(intervention: str, comparator: str) -> bool:
     return False
 
 
-def study_contrast(intervention_class: str, device: str, intervention: str, comparator: str) -> str:
+def contrast_of_comparison(comparison: str) -> str | None:
+    """What a finding's ``comparison`` (findings.csv, ``A vs B``) says about plain microneedling, or None if it cannot tell.
+
+    >>> contrast_of_comparison("microneedling + 5% minoxidil vs 5% minoxidil alone")
+    'add-on'
+    >>> contrast_of_comparison("microneedling + 70% glycolic acid peel vs microneedling alone")
+    'combination'
+    >>> contrast_of_comparison("radiofrequency microneedling vs placebo treatment")
+    'another device'
+    """
+    c = re.sub(r"\([^)]*\)", "", str(comparison).lower()).strip()
+    if not c or c.startswith("not applicable") or "no comparison stated" in c:
+        return None
+    first, _, rest = c.partition(" vs ")
+    main = first.split(",")[0].split(":")[0].strip()
+    if "radiofrequency" in main and not re.search(r"with or without radiofrequency|microneedling or radiofrequency", main):
+        return "another device"
+    if "+" in main:
+        co = main.split("+", 1)[1].strip()
+        if rest and co and co in rest and not rest.strip().startswith(("microneedling", "needling")):
+            return "add-on"  # the comparator gets the same co-treatment (a sham roller, or nothing)
+        return "combination"
+    if re.search(r"\b(micro)?needl(e|ing)", main):
+        return "direct"
+    return None
+
+
+def study_contrast(intervention_class: str, device: str, intervention: str, comparator: str, comparison: str = "") -> str:
     """What a study's contrast tells about plain microneedling: ``direct``, ``add-on``, ``another device``
-    or ``combination``."""
+    or ``combination``; read from the finding's ``comparison`` when it says, else from the study's
+    intervention class, device, intervention and comparator."""
     if (device or "").strip().lower() not in PLAIN_DEVICES:
         return "another device"
+    from_comparison = contrast_of_comparison(comparison) if comparison else None
+    if from_comparison:
+        return from_comparison
     if intervention_class == "microneedling alone":
         return "direct"
     if intervention_class in ("microneedling combined", "mixed") and is_add_on(intervention, comparator):
@@ -101,13 +132,15 @@ def direct_studies(findings: pd.DataFrame, studies: pd.DataFrame, designs: pd.Da
     """
     start = designs.set_index("design")["grade_start"]
     cols = ["study_id", "design", "intervention_class", "intervention", "comparator"] + (["device"] if "device" in studies.columns else [])
-    ev = findings[["study_id", "outcome_id", "direction"]].merge(studies[cols], on="study_id", how="left")
+    fcols = ["study_id", "outcome_id", "direction"] + (["comparison"] if "comparison" in findings.columns else [])
+    ev = findings[fcols].merge(studies[cols], on="study_id", how="left")
     ev = ev[(ev["direction"] != "not reported") & ~ev["design"].map(start).isin(NOT_CLINICAL)]
     device = ev["device"].fillna("") if "device" in ev.columns else pd.Series("", index=ev.index)
+    comparison = ev["comparison"].fillna("") if "comparison" in ev.columns else pd.Series("", index=ev.index)
     ev = ev.assign(
         contrast=[
-            study_contrast(c, d, i, k)
-            for c, d, i, k in zip(ev["intervention_class"], device, ev["intervention"].fillna(""), ev["comparator"].fillna(""))
+            study_contrast(c, d, i, k, m)
+            for c, d, i, k, m in zip(ev["intervention_class"], device, ev["intervention"].fillna(""), ev["comparator"].fillna(""), comparison)
         ]
     )
     return ev[["outcome_id", "study_id", "direction", "contrast"]].sort_values(["outcome_id", "study_id"], kind="stable").reset_index(drop=True)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -65,6 +65,20 @@ class Scales:
     down_judgements: tuple[str, ...]
     up_judgements: tuple[str, ...]
     thresholds: Mapping[str, float]
+    #: verdict -> its schema.org ClaimReview ``ratingValue`` (tested verdicts only); 5 best, 1 worst
+    verdict_ratings: Mapping[str, int] = field(default_factory=dict)
+
+    def claimreview_rating(self, verdict: str) -> dict[str, object]:
+        """A verdict as a schema.org ClaimReview ``reviewRating``: its name, and its number on the scale when it has one.
+
+        >>> default_scales().claimreview_rating("misleading")  # doctest: +SKIP
+        {'@type': 'Rating', 'alternateName': 'misleading', 'ratingValue': 2, 'bestRating': 5, 'worstRating': 1}
+        """
+        rating: dict[str, object] = {"@type": "Rating", "alternateName": verdict}
+        if verdict in self.verdict_ratings:
+            values = self.verdict_ratings.values()
+            rating |= {"ratingValue": self.verdict_ratings[verdict], "bestRating": max(values), "worstRating": min(values)}
+        return rating
 
     def level(self, certainty: str) -> int:
         """GRADE level 1..4 of a certainty, 0 for a state that is not a level (not graded, no evidence)."""
@@ -113,6 +127,7 @@ def scales_from(frames: Mapping[str, pd.DataFrame]) -> Scales:
         tested=frozenset(verdicts.loc[verdicts["tested"] == "yes", "verdict"]),
         verdict_colours={v: OKABE_ITO[c] for v, c in zip(verdicts["verdict"], verdicts["colour"])},
         verdict_meanings=dict(zip(verdicts["verdict"], verdicts["meaning"])),
+        verdict_ratings={v: int(r) for v, r in zip(verdicts["verdict"], verdicts["claimreview_rating"]) if pd.notna(r)},
         domains=tuple(domains["domain"]),
         down_domains=tuple(domains.loc[domains["direction"] == "down", "domain"]),
         up_domains=tuple(domains.loc[domains["direction"] == "up", "domain"]),
@@ -157,6 +172,18 @@ def check_scales(tables: Mapping[str, RawTable]) -> list[Problem]:
     vs = tables.get("verdict_scale")
     if vs and vs.complete and "yes" not in vs.values("tested"):
         out.append(Problem(vs.spec.path, 0, "tested", "no verdict is on the scale of support; at least one needs tested = yes"))
+    if vs and vs.complete:
+        last = None
+        for row, line in zip(vs.rows, vs.lines):
+            rating, name = row.get("claimreview_rating", ""), quote_value(row["verdict"])
+            if row["tested"] == "yes" and not rating.isdigit():
+                out.append(Problem(vs.spec.path, line, "claimreview_rating", f"verdict {name} is on the scale but has no ClaimReview rating; give a whole number, 5 best to 1 worst"))
+            elif row["tested"] == "no" and rating:
+                out.append(Problem(vs.spec.path, line, "claimreview_rating", f"verdict {name} is off the scale (tested = no), so it has no ClaimReview rating; leave it empty"))
+            elif rating.isdigit():
+                if last is not None and int(rating) > last[0]:
+                    out.append(Problem(vs.spec.path, line, "claimreview_rating", f"verdict {name} is rated {rating}, above the better verdict {quote_value(last[1])} ({last[0]}); ratings must not rise down the scale"))
+                last = (int(rating), row["verdict"])
     return out
 
 
@@ -191,4 +218,10 @@ def certainty_table(scales: Scales) -> pd.DataFrame:
 
 def verdict_table(scales: Scales) -> pd.DataFrame:
     """The verdict scale for a reader, in its one order, with what each verdict means."""
-    return pd.DataFrame({"verdict": list(scales.verdicts), "what it means": [scales.verdict_meanings[v] for v in scales.verdicts]})
+    return pd.DataFrame(
+        {
+            "verdict": list(scales.verdicts),
+            "what it means": [scales.verdict_meanings[v] for v in scales.verdicts],
+            "ClaimReview rating": [str(scales.verdict_ratings.get(v, "")) for v in scales.verdicts],
+        }
+    )

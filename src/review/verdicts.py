@@ -104,6 +104,28 @@ def rule_verdict(
     return "unsupported", f"The little evidence there is ({who}) points against the claim, with very low certainty."
 
 
+def evidence_sentence(claim_type: str, category: str, grade: OutcomeGrade | None, cite: Callable[[str], str] = str) -> str:
+    """What the outcome's evidence shows, without judging the claim's wording: the second sentence of a reason
+    whose verdict a check or facet decided."""
+    if grade is None or grade.certainty in (NO_EVIDENCE, NOT_GRADED) or grade.direction == "not reported":
+        return ""
+    who, verb = _cited(grade, cite)
+    if grade.direction in expected_directions(claim_type, category):
+        return f"For the outcome itself, {who} {verb} the way the claim does, with {grade.certainty} certainty."
+    if grade.direction == "mixed":
+        return f"For the outcome itself, the studies disagree ({who}; {grade.certainty} certainty)."
+    return f"For the outcome itself, {who} {verb} against the claim, with {grade.certainty} certainty."
+
+
+#: how a citation departure reads in a reason ("the study also ...")
+DEPARTURE_PHRASES = {
+    "different population or indication": "treated another population or indication",
+    "uncontrolled design presented as proof": "is an uncontrolled series presented as proof",
+    "combination credited to microneedling": "tested a combination the article credits to microneedling",
+    "in vitro or animal presented as clinical": "is laboratory or animal work presented as clinical",
+}
+
+
 @dataclass(frozen=True)
 class Limit:
     """A check or facet that limits a claim's verdict: the most favourable verdict it allows, and why."""
@@ -160,9 +182,9 @@ def citation_limit(
         reason = f"The article misquotes the study it cites, {name}."
     else:
         reason = f"The study the article cites, {name}, {citation['support']} the claim as stated ({'; '.join(d for d in departures if d != 'none')})."
-    others = [d for d in departures if d not in ("misquoted number", "none", "source not identifiable")]
+    others = [DEPARTURE_PHRASES.get(d, d) for d in departures if d not in ("misquoted number", "none", "source not identifiable")]
     if "misquoted number" in departures and others:
-        reason = reason[:-1] + f"; it also departs from it: {'; '.join(others)}."
+        reason = reason[:-1] + f"; the study also {_join(others)}."
     return Limit("citation check", verdict, reason)
 
 
@@ -172,7 +194,7 @@ def comparison_limit(facet: dict[str, str] | None, cite: Callable[[str], str]) -
         return None
     comparator, studies = facet["comparator"], [s for s in str(facet.get("comparative_studies", "")).split(";") if s]
     if not studies:
-        return Limit("comparison", "unsupported", f"The claim compares microneedling with {comparator}, and no study found makes that comparison.")
+        return Limit("comparison", "unsupported", f"No study found compares microneedling with {comparator}, as the claim does.")
     result, who = facet.get("comparative_result", ""), _join([cite(s) for s in studies])
     if result in ("no difference", "favours comparator"):
         return Limit("comparison", "contradicted", f"{who}, comparing microneedling with {comparator}, found {'no difference' if result == 'no difference' else 'in favour of ' + comparator}.")
@@ -198,9 +220,9 @@ def device_limit(facet: dict[str, str] | None, subject: str, contrasts: pd.DataF
         return None
     if contrasts["contrast"].isin(ok).any():
         return None
-    parts = [f"{cite(s)} ({CONTRAST_WORDS.get(c, c)})" for s, c in zip(contrasts["study_id"], contrasts["contrast"])]
+    parts = [f"{cite(s)}, {CONTRAST_WORDS.get(c, c)}" for s, c in zip(contrasts["study_id"], contrasts["contrast"])]
     what = "microneedling itself" if device == PLAIN else "microneedling with its usual needles"
-    return Limit("device", "unsupported", f"Every clinical study of this outcome tested {_join(parts)}; none tested {what}.")
+    return Limit("device", "unsupported", f"The clinical studies of this outcome tested another device or a combination without a matching comparator ({'; '.join(parts)}), not {what}.")
 
 
 def judge_claims(
@@ -243,8 +265,10 @@ def judge_claims(
         grade = by_outcome.get(oid)
         rule, rule_reason = rule_verdict(c["claim_type"], c["wording"], category.get(oid, ""), grade, cite)
         verdict, reason, decided = rule, rule_reason, "rule"
+        context = evidence_sentence(c["claim_type"], category.get(oid, ""), grade, cite) if c["claim_type"] != "opinion" else ""
         if cid in reviewer:
             verdict, reason, decided = str(reviewer[cid]["verdict"]), cite_keys(str(reviewer[cid]["reason"]), cite), "reviewer"
+            context = reason
         if verdict in order:  # an untested verdict (not testable) has nothing to limit
             quantity = str(c.get("quantity", "") or "")
             found = [  # on a tie the first decides: the citation check names the cited study
@@ -256,7 +280,7 @@ def judge_claims(
             binding = [lim for lim in found if lim is not None and order.index(lim.verdict) > order.index(verdict)]
             if binding:
                 worst = max(binding, key=lambda lim: order.index(lim.verdict))  # first of the worst, in the order above
-                verdict, reason, decided = worst.verdict, f"{worst.reason} {reason}", worst.source
+                verdict, reason, decided = worst.verdict, f"{worst.reason} {context}".strip(), worst.source
         key = list(grade.studies[:key_count]) if grade else []
         if grade and not key:
             key = list(grade.context[:key_count])
