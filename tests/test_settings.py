@@ -35,3 +35,11 @@ def test_bad_values_name_key_and_allowed(text: str, expected: str):
     with pytest.raises(WorkbookError) as exc:
         parse_settings(text)
     assert expected in str(exc.value)
+
+
+def test_an_unclosed_quote_is_reported_at_the_end_of_the_file():
+    with pytest.raises(WorkbookError) as err:
+        parse_settings("archive = \"x\"\ntreatment = 'microneedling\"\ntitle = \"T\"\n")
+    assert [str(p) for p in err.value.problems] == [
+        "workbook.toml:3: not valid TOML: Expected \"'\" at the end of the file (a quote or bracket opened earlier is never closed); see https://toml.io (strings need double quotes)"
+    ]

@@ -76,6 +76,9 @@ def parse_settings(text: str, where: str = CONFIG_FILE) -> Settings:
         m = re.search(r"line (\d+)", str(exc))
         line = int(m.group(1)) if m else 0
         msg = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        if not m and "end of document" in msg:  # an unclosed quote or bracket runs to the end of the file
+            line = max(1, len(text.splitlines()))
+            msg = msg.replace("(at end of document)", "at the end of the file (a quote or bracket opened earlier is never closed)")
         raise WorkbookError([Problem(where, line, "", f"not valid TOML: {msg}; see https://toml.io (strings need double quotes)")]) from None
     flat: dict[str, object] = {}
     problems: list[Problem] = []

@@ -304,7 +304,12 @@ def check_workbook(root: Path, overlay: Mapping[str, str] | None = None, article
     problems.extend(_row_rules(tables))
     problems.extend(check_scales(tables))
     notes: list[str] = [str(p) for p in bib.notes + reference_notes(bib)]
-    problems.extend(_quote_problems(root, tables, notes, articles or {}))
+    try:
+        load_settings(root)
+    except WorkbookError as exc:  # listed with the rest; without settings the archive is unknown, so quotes wait
+        problems.extend(exc.problems)
+    else:
+        problems.extend(_quote_problems(root, tables, notes, articles or {}))
     cov_problems, cov_notes = _coverage_notes(tables, bib)
     problems.extend(cov_problems)
     notes.extend(cov_notes)

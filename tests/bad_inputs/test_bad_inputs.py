@@ -417,6 +417,9 @@ CASES = [
     Case("bib_malformed_pmcid", lambda r: Expect(BIB, edit_bib(r, "Majid2009", r"pmcid = \{PMC", "pmcid = {"), "Majid2009", "pmcid '2840919' is malformed; write it as PMC followed by digits")),
     Case("bib_no_source_url", lambda r: Expect(BIB, edit_bib(r, "Majid2009", r"^\s*source_url = .*\n", ""), "Majid2009", "entry has no source_url; record the page(s)")),
     Case("bib_missing", bib_missing),
+    # workbook.toml
+    Case("settings_toml_syntax_error", lambda r: Expect("workbook.toml", edit_line(r, "workbook.toml", 'treatment = "microneedling"', "treatment = microneedling"), "", "not valid TOML: Invalid value; see https://toml.io (strings need double quotes)")),
+    Case("settings_unknown_key", lambda r: Expect("workbook.toml", edit_line(r, "workbook.toml", "treatment = ", "treatmnet = "), "treatmnet", "unknown setting; allowed: archive, treatment")),
     Case("bib_duplicated_field", lambda r: Expect(BIB, edit_bib(r, "Majid2009", r"^(\s*year = \{2009\},\n)", r"\1\1"), "Majid2009", "field year is given more than once; keep one")),
 ]
 
@@ -504,6 +507,34 @@ def test_usable_input_that_loses_something_is_noted(case: Case, tmp_path: Path, 
     notes = [ln.removeprefix("note: ") for ln in err.splitlines()]
     assert reported(expect, "\n".join(notes)), f"no note starting {expect.prefix!r} with {expect.text!r} in:\n{err[:3000]}"
     assert snapshot(root) == before
+
+
+#: --out folders no command may replace: (folder relative to the workbook, the reason shown)
+OUT_CASES = [
+    pytest.param(".", "is the workbook folder or contains it", id="out_is_the_workbook"),
+    pytest.param("..", "is the workbook folder or contains it", id="out_is_above_the_workbook"),
+    pytest.param("data", "is inside the workbook's data; outputs never go there", id="out_is_data"),
+    pytest.param("notebooks", "is inside the workbook's notebooks; outputs never go there", id="out_is_notebooks"),
+    pytest.param("data/frameworks", "is inside the workbook's data; outputs never go there", id="out_inside_data"),
+    pytest.param("references.bib", "is inside the workbook's references.bib; outputs never go there", id="out_is_the_bib"),
+    pytest.param("../my-notes", "holds files this command did not write (thesis.docx); it would replace them", id="out_holds_user_files"),
+]
+
+
+@pytest.mark.parametrize("command", ["grade", "report"])
+@pytest.mark.parametrize("target, why", OUT_CASES)
+def test_out_folder_that_is_not_the_commands_own_is_refused(command: str, target: str, why: str, tmp_path: Path, capsys):
+    root = copy_workbook(tmp_path / "wb")
+    notes = tmp_path / "my-notes"
+    notes.mkdir()
+    (notes / "thesis.docx").write_bytes(b"precious")
+    before, files = snapshot(tmp_path), tree(tmp_path)
+    rc, out, err = run([command, "--root", str(root), "--out", str(root / target)], capsys)
+    assert rc == 1, out + err
+    expect = Expect(str((root / target).resolve()), 0, "--out", why)
+    assert err.startswith(f"review {command}: the workbook has 1 problem"), err
+    assert reported(expect, err.replace("\n  ", "\n")), err
+    assert tree(tmp_path) == files and snapshot(tmp_path) == before
 
 
 def test_cases_have_unique_ids():
