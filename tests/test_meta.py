@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from review.meta import POOLED_COLUMNS, fit, forest_plot, pool_all, pooled_sets, prediction_interval
+from review.meta import POOLED_COLUMNS, fit, forest_plot, not_pooled, pool_all, pooled_sets, prediction_interval
 
 # BCG vaccine trials (Colditz et al. 1994): TB cases and non-cases, vaccinated then control, as printed on
 # https://www.metafor-project.org/doku.php/tips:testing_factors_lincoms ; log risk ratios computed as metafor's escalc(measure="RR").
@@ -209,3 +209,17 @@ def test_review_grade_writes_pooled_csv_with_the_methods_chosen_in_workbook_toml
     assert pooled["method"].str.contains("DerSimonian-Laird").all() and pooled["method"].str.contains("HKSJ (standard)", regex=False).all()
     keys = pooled[["outcome_id", "comparison", "effect_type", "timepoint"]]
     assert not keys.duplicated().any() and keys.equals(keys.sort_values(list(keys.columns)).reset_index(drop=True))
+
+
+def test_not_pooled_says_why_each_recorded_effect_stands_alone():
+    rows = pd.DataFrame([
+        finding("S1", 1.0, 0.2, 1.8), finding("S2", 2.0, 1.0, 3.0),
+        finding("S3", 0.5, 0.1, 0.9, comparison="A + X vs X"), finding("S4", 0.9, 0.1, 1.7, kind="mean change"),
+    ])
+    outcomes = pd.DataFrame({"outcome_id": ["x"], "label": ["Acne scars"]})
+    table = not_pooled(rows, outcomes=outcomes)
+    assert table[["outcome", "study", "comparison"]].values.tolist() == [["Acne scars", "S3", "A + X vs X"], ["Acne scars", "S4", "A vs B"]]
+    assert table["why not pooled"].tolist() == [
+        "no other study reports this comparison, measure and time point for this outcome",
+        "within-group change from baseline, not a comparison between treatments",
+    ]

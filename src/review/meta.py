@@ -403,13 +403,17 @@ def forest_plots(findings: pd.DataFrame, outcomes: pd.DataFrame, bib, tau2_metho
     return out
 
 
-def not_pooled(findings: pd.DataFrame, bib=None) -> pd.DataFrame:  # noqa: ANN001
-    """Each recorded effect with a confidence interval that is not in a pooled set, and why (studies author-year when ``bib`` is given)."""
+def not_pooled(findings: pd.DataFrame, bib=None, outcomes: pd.DataFrame | None = None) -> pd.DataFrame:  # noqa: ANN001
+    """Each recorded effect with a confidence interval that is in no pooled set, and why.
+
+    For reviewers: studies author-year when ``bib`` is given, outcomes by label when ``outcomes`` is.
+    """
     from .citations import short_citation
 
     have = findings[findings["effect"].notna() & findings["ci_low"].notna() & findings["ci_high"].notna()]
     rows, _ = pooled_sets(findings)
     pooled = set(zip(rows["study_id"], rows["outcome_id"])) if not rows.empty else set()
+    labels = outcomes.set_index("outcome_id")["label"] if outcomes is not None else pd.Series(dtype=object)
     out = []
     for r in have.sort_values(["outcome_id", "study_id"]).itertuples():
         if (r.study_id, r.outcome_id) in pooled:
@@ -418,8 +422,11 @@ def not_pooled(findings: pd.DataFrame, bib=None) -> pd.DataFrame:  # noqa: ANN00
             "within-group change from baseline, not a comparison between treatments" if r.effect_type not in POOLABLE
             else "no other study reports this comparison, measure and time point for this outcome"
         )
-        out.append({"outcome_id": r.outcome_id, "study": short_citation(r.study_id, bib) if bib is not None else r.study_id, "comparison": r.comparison, "effect_type": r.effect_type, "why not pooled": why})
-    return pd.DataFrame(out, columns=["outcome_id", "study", "comparison", "effect_type", "why not pooled"])
+        out.append({
+            "outcome": labels.get(r.outcome_id, r.outcome_id), "study": short_citation(r.study_id, bib) if bib is not None else r.study_id,
+            "comparison": r.comparison, "measure": r.effect_type, "why not pooled": why,
+        })
+    return pd.DataFrame(out, columns=["outcome", "study", "comparison", "measure", "why not pooled"])
 
 
 def pooling_note(pooled: pd.DataFrame, findings: pd.DataFrame, tau2_method: str = "REML", hksj: str = "modified") -> str:
