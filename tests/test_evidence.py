@@ -101,7 +101,7 @@ def test_evidence_summary_sentences_come_from_the_data(profile: pd.DataFrame):
         "- 1 of the 3 claimed outcomes have at least one randomised trial: Scars.",
         "- 2 of the 3 claimed outcomes have no randomised trial and no systematic review behind them: Pores; Cost.",
         "- 1 claimed outcome has no study at all: Cost.",
-        "- 1 claimed outcome was studied only with microneedling combined with something else, never alone: Pores.",
+        "- 1 claimed outcome was studied only in combination with another treatment, never alone: Pores.",
     ]
 
 

@@ -84,6 +84,15 @@ def _intake(args: argparse.Namespace) -> int:
     return 0
 
 
+def _new(args: argparse.Namespace) -> int:
+    from .scaffold import new_review
+
+    dest = new_review(Path(args.dir), args.treatment, args.organisation or "", args.title or "", Path(args.template) if args.template else None)
+    print(f"started a review of {args.treatment} in {dest}")
+    print(f"next: add outcomes (data/outcomes.csv, data/outcome_terms.csv), then an article: review intake ARTICLE --source-id S0 --root {dest}")
+    return 0
+
+
 def _synth(args: argparse.Namespace) -> int:
     from .synth import write_synthetic
 
@@ -123,6 +132,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--accept", metavar="CSV", help="add the rows marked accept=yes of this candidates CSV to data/claims.csv")
     p.add_argument("--root")
     p.set_defaults(func=_intake)
+    p = sub.add_parser("new", help="start a blank review of a treatment in a new folder")
+    p.add_argument("dir", help="folder to create (missing or empty)")
+    p.add_argument("--treatment", required=True, help='the treatment as it reads in a sentence, e.g. "LED light therapy masks"')
+    p.add_argument("--organisation", help="who publishes the review")
+    p.add_argument("--title", help="the review's title (default: <Treatment>: marketing claims against the evidence)")
+    p.add_argument("--from", dest="template", help="workbook whose frameworks and notebooks are copied (default: this repository)")
+    p.set_defaults(func=_new)
     p = sub.add_parser("synth", help="write a synthetic workbook N times larger than this one (benchmarks, scale tests)")
     p.add_argument("--root", help="workbook whose frameworks and notebooks are copied")
     p.add_argument("--scale", type=int, default=100, help="N: about 70N claims, 40N studies, 100N findings, 50N bib entries")

@@ -163,8 +163,8 @@ def evidence_summary(profile: pd.DataFrame) -> str:
             f"- {len(trials)} of the {n} claimed outcomes have at least one randomised trial: {_names(trials.index)}.",
             f"- {len(thin)} of the {n} claimed outcomes have no randomised trial and no systematic review behind them: {_names(thin.index)}.",
             f"- {len(empty)} claimed outcome{'s have' if len(empty) != 1 else ' has'} no study at all: {_names(empty.index)}.",
-            f"- {len(combo)} claimed outcome{'s were' if len(combo) != 1 else ' was'} studied only with microneedling combined "
-            f"with something else, never alone: {_names(combo.index)}.",
+            f"- {len(combo)} claimed outcome{'s were' if len(combo) != 1 else ' was'} studied only in combination with another "
+            f"treatment, never alone: {_names(combo.index)}.",
         ]
     )
 

@@ -57,8 +57,31 @@ def first_rows(frame: pd.DataFrame, unit: str, max_rows: int = MAX_ROWS) -> tupl
     return frame.iloc[:max_rows], f" (first {max_rows} of {len(frame):,} {unit}; all are in the table)"
 
 
+#: what a chart shows where its data has no rows yet (a new review); the page's notice says what to add
+NOTHING_YET = "nothing to show yet"
+
+
+def nothing_yet(ax, unit: str) -> None:
+    """Say on ``ax`` that there is nothing to draw yet, instead of failing on an empty table."""
+    ax.text(0.5, 0.5, f"{NOTHING_YET}: no {unit}", ha="center", va="center", transform=ax.transAxes, color="0.4")
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+def empty_figure(title: str, unit: str) -> Figure:
+    """A small figure with ``title`` that says there is nothing to draw yet (no ``unit``)."""
+    apply_theme()
+    fig = Figure(figsize=(7.5, 2.0), layout="constrained")
+    ax = fig.subplots()
+    nothing_yet(ax, unit)
+    ax.set_title(title)
+    return fig
+
+
 def count_heatmap(ax, matrix: pd.DataFrame, unit: str, vmin: float | None = None) -> None:
     """Draw a counts matrix on ``ax``: numbers in the cells, zero cells left empty, colour bar labelled ``unit``."""
+    if matrix.empty:
+        return nothing_yet(ax, unit)
     sns.heatmap(
         matrix,
         ax=ax,
@@ -93,6 +116,10 @@ def stacked_counts(table: pd.DataFrame, title: str, xlabel: str, ylabel: str = "
     apply_theme()
     fig = Figure(figsize=(7.5, max(2.5, 0.4 * len(table) + 1.2)), layout="constrained")
     ax = fig.subplots()
+    if table.empty or not table.to_numpy().any():
+        nothing_yet(ax, ylabel)
+        ax.set_title(title)
+        return fig
     table.plot(kind="barh", stacked=True, ax=ax, width=0.75)
     ax.invert_yaxis()
     ax.set_title(title)
@@ -117,6 +144,8 @@ def domain_heatmap(grades_table: pd.DataFrame, scales: Scales | None = None, tit
     scales = scales or default_scales()
     domains = list(scales.domains)
     graded, note = first_rows(grades_table[grades_table["risk_of_bias"].fillna("") != ""].set_index("label"), "graded outcomes")
+    if graded.empty:
+        return empty_figure(title, "graded outcomes")
     title += note
     # downgrades positive (amber, red), upgrades negative (greens)
     scores = graded[domains].apply(lambda col: col.map(lambda j: -scales.steps[j])).astype(float)
@@ -142,6 +171,8 @@ def _verdict_legend(ax, scales: Scales) -> None:
 
 def evidence_strength(sof: pd.DataFrame, verdicts: pd.DataFrame, title: str = "Evidence behind each claimed outcome, best supported first", scales: Scales | None = None) -> Figure:
     """One bar per claimed outcome (ordered as the Summary of Findings): claims stacked by verdict, certainty on the right."""
+    if sof.empty:
+        return empty_figure(title, "claimed outcomes")
     scales = scales or default_scales()
     apply_theme()
     counts = pd.crosstab(verdicts["outcome_id"], verdicts["verdict"]).reindex(index=list(sof["outcome_id"]), columns=list(scales.verdicts), fill_value=0)
@@ -172,6 +203,8 @@ def evidence_strength(sof: pd.DataFrame, verdicts: pd.DataFrame, title: str = "E
 
 def popularity_vs_evidence(pop: pd.DataFrame, title: str = "Most repeated claims against the strength of their evidence", scales: Scales | None = None) -> Figure:
     """Each claimed outcome placed by how many articles repeat it (x) and how certain its evidence is (y)."""
+    if pop.empty:
+        return empty_figure(title, "claimed outcomes")
     scales = scales or default_scales()
     apply_theme()
     fig = Figure(figsize=(9, 6), layout="constrained")
@@ -211,6 +244,8 @@ def verdict_matrix_heatmap(matrix: pd.DataFrame, title: str = "Worst verdict per
     """Outcome by article, each cell coloured by the worst verdict among that article's claims."""
     from matplotlib.colors import ListedColormap
 
+    if matrix.empty:
+        return empty_figure(title, "claims")
     scales = scales or default_scales()
     apply_theme()
     names = list(scales.verdicts)

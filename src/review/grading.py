@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from .scales import NO_EVIDENCE, NOT_GRADED, Scales, default_scales
+from .schema import OTHER_PROCEDURE
 
 #: outcome categories that are facts to check, not effects to grade
 UNGRADED_CATEGORIES = ("procedure", "cost", "regulatory")
@@ -189,7 +190,7 @@ def _inconsistency(body: pd.DataFrame, th: dict[str, float]) -> tuple[str, str]:
 def _indirectness(body: pd.DataFrame, subject: str, lab_only: bool) -> tuple[str, str]:
     if lab_only:
         return "very serious", "only laboratory (ex vivo, in vitro) or animal evidence, for a claim about people"
-    if subject != "microneedling":
+    if subject == OTHER_PROCEDURE:
         return "not serious", "the studies test the procedure the claim is about"
     w = _weights(body)
     combined = _share(body["intervention_class"].isin(COMBINED_CLASSES), w)
@@ -308,7 +309,7 @@ def grade_outcome(
     rules = {
         "risk_of_bias": _risk_of_bias(body, severity, reviews_only),
         "inconsistency": _inconsistency(body, th),
-        "indirectness": _indirectness(body, str(outcome.get("subject", "microneedling")), lab_only),
+        "indirectness": _indirectness(body, str(outcome.get("subject", "")), lab_only),
         "imprecision": _imprecision(body, participants, th),
         "publication_bias": _publication_bias(body, th),
     }
@@ -396,6 +397,10 @@ def grades_frame(grades: list[OutcomeGrade], outcomes: pd.DataFrame, scales: Sca
         row["direction"] = g.direction
         row["context_studies"] = ";".join(g.context)
         rows.append(row)
+    if not rows:  # a new review: no outcomes yet, the same columns
+        return pd.DataFrame(columns=["outcome_id", "label", "studies", "study_ids", "participants", "designs", "starting_level", "start_reason"]
+                            + [f"{d}{s}" for d in scales.domains for s in ("", "_rule", "_reason")]
+                            + ["rule_certainty", "certainty", "certainty_note", "direction", "context_studies"])
     return pd.DataFrame(rows).sort_values("outcome_id", kind="stable").reset_index(drop=True)
 
 
@@ -441,7 +446,8 @@ def summary_of_findings(grades: list[OutcomeGrade], outcomes: pd.DataFrame, clai
     for g in grades:
         if g.outcome_id not in claimed:
             continue
-        subject = "The procedure" if o.loc[g.outcome_id, "subject"] != "microneedling" else "Microneedling"
+        named = str(o.loc[g.outcome_id, "subject"])
+        subject = "The procedure" if named == OTHER_PROCEDURE else named[:1].upper() + named[1:]
         rows.append(
             {
                 "outcome": o.loc[g.outcome_id, "label"],
@@ -454,6 +460,8 @@ def summary_of_findings(grades: list[OutcomeGrade], outcomes: pd.DataFrame, clai
                 "_order": order[g.certainty],
             }
         )
+    if not rows:  # nothing claimed yet
+        return pd.DataFrame(columns=["outcome", "outcome_id", "studies", "participants", "designs", "certainty", "what the evidence says"])
     frame = pd.DataFrame(rows).sort_values(["_order", "participants", "outcome_id"], ascending=[True, False, True], kind="stable")
     return frame.drop(columns="_order").reset_index(drop=True)
 

@@ -128,8 +128,9 @@ class Vocabulary:
 def load_vocabulary(root: Path) -> Vocabulary:
     """Outcome terms, categories and labels from the workbook at ``root`` (its tables checked one by one)."""
     from .settings import load_settings
+    from .workbook import subject_vocab
 
-    outcomes = read_table(root, schema.OUTCOMES)
+    outcomes = read_table(root, schema.OUTCOMES, subject_vocab(root))
     path = root / schema.OUTCOME_TERMS.path
     terms = read_table(root, schema.OUTCOME_TERMS) if path.exists() else check_text(schema.OUTCOME_TERMS, "outcome_id,term\n", str(path))
     problems = outcomes.problems + [p for p in terms.problems if "no rows" not in p.message]

@@ -156,6 +156,11 @@ def traffic_light(rob: pd.DataFrame, domains: pd.DataFrame, judgements: pd.DataF
     n_rows, n_cols = table.shape
     fig = Figure(figsize=(3.4 + 0.65 * n_cols, 1.6 + 0.3 * n_rows + 0.2 * n_cols), layout="constrained")
     ax = fig.subplots()
+    if not n_rows:
+        from .figures import nothing_yet
+
+        nothing_yet(ax, f"studies assessed with {tool}")
+        return fig
     for y, study in enumerate(table.index):
         for x, domain in enumerate(table.columns):
             j = table.loc[study, domain]

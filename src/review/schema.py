@@ -63,7 +63,10 @@ class TableSpec:
 
 
 OUTCOME_CATEGORIES = ("efficacy", "mechanism", "safety", "cost", "procedure", "regulatory")
-OUTCOME_SUBJECTS = ("microneedling", "other procedure")
+#: an outcome's subject: the treatment under review (its name in workbook.toml; "microneedling" when none is set)
+#: or another procedure an article brings in
+OTHER_PROCEDURE = "other procedure"
+OUTCOME_SUBJECTS = ("microneedling", OTHER_PROCEDURE)
 CLAIM_TYPES = ("benefit", "mechanism", "safety", "caution", "cost", "procedure", "regulatory", "opinion")
 WORDINGS = ("hedged", "plain", "absolute")
 INTERVENTION_CLASSES = (

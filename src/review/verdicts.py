@@ -298,6 +298,8 @@ def judge_claims(
                 "reason": reason,
             }
         )
+    if not rows:  # no claims yet: the same columns
+        return pd.DataFrame(columns=["claim_id", "source_id", "outcome_id", "wording", "verdict", "rule_verdict", "certainty", "key_studies", "reason"])
     return pd.DataFrame(rows)
 
 
@@ -362,6 +364,8 @@ def citation_fidelity(
                 "review's key studies": "; ".join((g.studies or g.context)[:3]) if g else "",
             }
         )
+    if not rows:  # no article cites anything yet
+        return pd.DataFrame(columns=["claim_id", "source_id", "quote", "article cites", "identified as", "cited design", "support", "departures", "reason", "review's certainty", "review's key studies"])
     return pd.DataFrame(rows)
 
 

@@ -264,6 +264,18 @@ def _facet_notes(tables: dict[str, RawTable]) -> list[str]:
     return facet_notes(claims, facets, cues)
 
 
+def subject_vocab(root: Path) -> dict[str, tuple[str, ...]]:
+    """Allowed ``outcomes.subject``: the treatment named in workbook.toml, or another procedure.
+
+    Without a treatment (or with broken settings, reported elsewhere) the schema's default applies.
+    """
+    try:
+        treatment = load_settings(root).treatment
+    except WorkbookError:
+        treatment = ""
+    return {"subject": (treatment, schema.OTHER_PROCEDURE)} if treatment else {}
+
+
 def _needed_problems(tables: dict[str, RawTable]) -> list[Problem]:
     """A header-only table is fine in a new review, but not once a table that needs it has rows."""
     out: list[Problem] = []
@@ -287,8 +299,9 @@ def check_workbook(root: Path, overlay: Mapping[str, str] | None = None, article
     bib = read_bib(root)
     problems: list[Problem] = list(bib.problems)
     overlay = overlay or {}
+    subjects = subject_vocab(root)
     for spec in schema.TABLES:
-        vocab = _vocab_for(spec, tables)
+        vocab = _vocab_for(spec, tables) | (subjects if spec is schema.OUTCOMES else {})
         if spec.path in overlay:
             table = check_text(spec, overlay[spec.path], spec.path, vocab)
         elif spec.optional and not (root / spec.path).exists():
