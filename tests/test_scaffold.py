@@ -144,10 +144,10 @@ def test_a_blank_review_grades_and_its_pages_say_what_is_missing(blank: Path) ->
         figures.claim_matrix_heatmap(cl.outcome_article_matrix(wb.claims, wb.outcomes, wb.sources)),
         ev.evidence_map_heatmap(ev.evidence_map(wb.findings, wb.studies, wb.outcomes, wb.designs, wb.claims)),
         rb.traffic_light(wb.risk_of_bias, wb.rob_domains, wb.rob_judgements, "RoB 2"),
-        figures.evidence_strength(grading.summary_of_findings(res.grades, wb.outcomes, wb.claims), res.verdicts),
-        figures.domain_heatmap(res.grades_table, grading.GRADE_DOMAINS),
-        figures.popularity_vs_evidence(verdicts.popularity(res.verdicts, res.grades_table)),
-        figures.verdict_matrix_heatmap(verdicts.verdict_matrix(res.verdicts, wb.outcomes, wb.sources)),
+        figures.evidence_strength(grading.summary_of_findings(res.grades, wb.outcomes, wb.claims, wb.scales), res.verdicts, scales=wb.scales),
+        figures.domain_heatmap(res.grades_table, wb.scales),
+        figures.popularity_vs_evidence(verdicts.popularity(res.verdicts, res.grades_table, wb.scales), scales=wb.scales),
+        figures.verdict_matrix_heatmap(verdicts.verdict_matrix(res.verdicts, wb.outcomes, wb.sources, wb.scales), scales=wb.scales),
     ]
     for fig in drawn:
         assert any(figures.NOTHING_YET in t.get_text() for t in fig.axes[0].texts), fig.axes[0].get_title()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from review.schema import CLAIMS, OUTCOMES, SOURCES
+from review.schema import CLAIMS, DESIGNS, OUTCOMES, SOURCES
 from review.tables import check_text, number_problem, read_table, to_frame
 
 HEADER = "outcome_id,label,category,subject,description\n"
@@ -56,9 +56,13 @@ def test_check_text_rejects_unknown_column():
 
 def test_check_text_rejects_empty_file_and_header_only():
     assert "file is empty" in messages(check_text(OUTCOMES, "", "data/outcomes.csv"))[0]
-    assert messages(check_text(OUTCOMES, HEADER, "data/outcomes.csv")) == [
-        "data/outcomes.csv: has a header but no rows; at least 1 row(s) needed"
+    # a framework table needs rows; a review table may be header-only until a table that needs it has rows
+    # (checked across the workbook: tests/test_scaffold.py)
+    designs = ",".join(DESIGNS.column_names) + "\n"
+    assert messages(check_text(DESIGNS, designs, DESIGNS.path)) == [
+        "data/frameworks/designs.csv: has a header but no rows; at least 1 row(s) needed"
     ]
+    assert messages(check_text(OUTCOMES, HEADER, "data/outcomes.csv")) == []
 
 
 def test_check_text_rejects_duplicate_id_naming_first_line():
@@ -183,3 +187,17 @@ def test_check_text_names_an_empty_header_cell_between_columns():
     assert messages(check_text(OUTCOMES, text, "data/outcomes.csv")) == [
         "data/outcomes.csv:1: column B: header cell is empty; give the column its name or delete it"
     ]
+
+
+def test_records_keeps_the_columns_of_an_empty_table():
+    from review.tables import records
+
+    assert list(records([], ["claim_id", "verdict"]).columns) == ["claim_id", "verdict"]
+    assert records([{"claim_id": "S0-01", "verdict": "supported"}], ["claim_id", "verdict"]).iloc[0]["verdict"] == "supported"
+
+
+def test_records_rejects_rows_whose_keys_differ_from_the_columns():
+    from review.tables import records
+
+    with pytest.raises(ValueError, match="differ from the declared columns"):
+        records([{"claim_id": "S0-01", "new column": "x"}], ["claim_id"])

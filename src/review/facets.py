@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from .tables import records
+
 if TYPE_CHECKING:
     from .errors import Problem
     from .tables import RawTable
@@ -174,7 +176,7 @@ def facet_table(claims: pd.DataFrame, claim_facets: pd.DataFrame, cues: pd.DataF
                 "cue words": "; ".join(f"{k}: {', '.join(v)}" for k, v in sorted(found.items())),
             }
         )
-    return pd.DataFrame(rows)
+    return records(rows, ["claim_id", "treatment", "number", "number check", "comparator", "comparative evidence", "population", "body site", "time frame", "mechanism", "cue words"])
 
 
 def check_facets(table: "RawTable") -> list["Problem"]:

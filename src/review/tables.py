@@ -17,6 +17,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Sequence
 
 import pandas as pd
 
@@ -283,3 +284,14 @@ def to_frame(table: RawTable) -> pd.DataFrame:
         else:
             data[col.name] = pd.array(vals, dtype=object)
     return pd.DataFrame(data)
+
+
+def records(rows: list[dict[str, object]], columns: Sequence[str]) -> pd.DataFrame:
+    """``rows`` as a DataFrame with exactly ``columns``, also when there are no rows (a new, empty review).
+
+    Raises ValueError when a row's keys differ from ``columns``, so a column added to the rows but not
+    to the list (or the other way round) shows at once instead of being dropped.
+    """
+    if rows and list(rows[0]) != list(columns):
+        raise ValueError(f"row keys {list(rows[0])} differ from the declared columns {list(columns)}")
+    return pd.DataFrame(rows, columns=list(columns))

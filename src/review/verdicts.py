@@ -21,6 +21,7 @@ import pandas as pd
 from .facets import COMBINED_CLAIM, PLAIN
 from .grading import OutcomeGrade
 from .scales import NO_EVIDENCE, NOT_GRADED, Scales, default_scales
+from .tables import records
 
 
 def scale_order(scales: Scales | None = None) -> tuple[str, ...]:
@@ -298,9 +299,7 @@ def judge_claims(
                 "reason": reason,
             }
         )
-    if not rows:  # no claims yet: the same columns
-        return pd.DataFrame(columns=["claim_id", "source_id", "outcome_id", "wording", "verdict", "rule_verdict", "certainty", "key_studies", "reason"])
-    return pd.DataFrame(rows)
+    return records(rows, ["claim_id", "source_id", "outcome_id", "wording", "verdict", "decided_by", "rule_verdict", "certainty", "key_studies", "reason"])
 
 
 def cite_keys(text: str, cite: Callable[[str], str]) -> str:
@@ -364,9 +363,7 @@ def citation_fidelity(
                 "review's key studies": "; ".join((g.studies or g.context)[:3]) if g else "",
             }
         )
-    if not rows:  # no article cites anything yet
-        return pd.DataFrame(columns=["claim_id", "source_id", "quote", "article cites", "identified as", "cited design", "support", "departures", "reason", "review's certainty", "review's key studies"])
-    return pd.DataFrame(rows)
+    return records(rows, ["claim_id", "source_id", "quote", "article cites", "identified as", "cited design", "departures", "reason", "citation check", "verdict", "review's certainty", "review's key studies"])
 
 
 def number_checks(quantities: pd.DataFrame, verdicts: pd.DataFrame, check_verdicts: pd.DataFrame) -> pd.DataFrame:
