@@ -151,3 +151,17 @@ def test_a_blank_review_grades_and_its_pages_say_what_is_missing(blank: Path) ->
     ]
     for fig in drawn:
         assert any(figures.NOTHING_YET in t.get_text() for t in fig.axes[0].texts), fig.axes[0].get_title()
+
+
+def test_new_review_copies_frameworks_and_notebooks_from_another_template(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    template = tmp_path / "template"
+    (template / "data" / "frameworks").mkdir(parents=True)
+    (template / "notebooks").mkdir()
+    for f in (REPO / "data" / "frameworks").iterdir():
+        (template / "data" / "frameworks" / f.name).write_bytes(f.read_bytes())
+    (template / "notebooks" / "01-only.ipynb").write_text((REPO / "notebooks" / "01-catalogue-claims.ipynb").read_text(encoding="utf-8"), encoding="utf-8")
+    root = new_review(tmp_path / "new", TREATMENT, template=template)
+    assert [p.name for p in (root / "notebooks").iterdir()] == ["01-only.ipynb"]
+    assert main(["new", str(tmp_path / "other"), "--treatment", TREATMENT, "--from", str(tmp_path / "nothing")]) == 1
+    assert "is not a workbook: it has no data/frameworks/" in capsys.readouterr().err
+    assert not (tmp_path / "other").exists()

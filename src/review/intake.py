@@ -46,6 +46,8 @@ SHORT_ITEM_WORDS = 8
 LABEL_WORDS = 8
 #: sentences shorter than this (in words) are not claims unless they are list items
 MIN_SENTENCE_WORDS = 3
+#: a line ending in a colon with at most this many words titles a list ("Benefits of micro-needling:"), it claims nothing
+LEAD_TITLE_WORDS = 5
 #: an absolute cue with a negation among the words just before it is not absolute ("not known to work with 100%")
 NEGATION_WINDOW = 5
 
@@ -420,8 +422,8 @@ def propose(text: str, vocab: Vocabulary, cues: Cues | None = None) -> list[Cand
             else:
                 continue
         else:
-            if _words(seg.text) < MIN_SENTENCE_WORDS:
-                continue
+            if _words(seg.text) < MIN_SENTENCE_WORDS or (seg.text.endswith(":") and _words(seg.text) <= LEAD_TITLE_WORDS):
+                continue  # too short to claim anything, or a list's title ("Benefits of X:")
             cue_hit = wording != "plain" or suggest_cited_work(seg.text, cues) or suggest_quantity(seg.text, cues)
             if not outcomes and not cue_hit:
                 continue
