@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import os
 from pathlib import Path
 
 import nbformat
@@ -125,3 +126,25 @@ def test_formatted_references_are_cached_by_the_bib_content(root: Path):
     assert "(edited)" in citations.full_reference("Majid2009", edited)
     assert "(edited)" not in first
     assert len(list(cache.cache_dir(root).glob("references-*.json"))) == 2
+
+
+def test_cache_dir_is_in_the_workbook_when_it_can_be_written(tmp_path: Path, monkeypatch):
+    monkeypatch.delenv(cache.CACHE_ENV, raising=False)
+    assert cache.cache_dir(tmp_path) == tmp_path / "build" / "cache"
+    assert not (tmp_path / "build").exists()  # deciding never creates anything (validate writes nothing)
+
+
+def test_cache_dir_moves_to_the_user_cache_folder_when_the_workbook_is_read_only(tmp_path: Path, monkeypatch):
+    monkeypatch.delenv(cache.CACHE_ENV, raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    workbook = tmp_path / "wb"
+    workbook.mkdir()
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode: False if Path(p) == workbook else real_access(p, mode))
+    other = cache.cache_dir(workbook)
+    assert other.parent == tmp_path / "xdg" / "review"
+
+
+def test_cache_option_overrides(tmp_path: Path, monkeypatch):
+    monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path / "mine"))
+    assert cache.cache_dir(tmp_path / "wb") == tmp_path / "mine"

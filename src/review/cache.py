@@ -4,7 +4,9 @@ Every cached result is stored under a key that is the SHA-256 of everything it
 was computed from (file contents, not dates), so a changed input simply misses.
 Files are written to a temporary name and renamed, so an interrupted build
 never leaves a half-written cache entry; a cache file that cannot be read is
-treated as a miss. Deleting ``build/cache`` is always safe.
+treated as a miss. Deleting ``build/cache`` is always safe. A workbook that
+cannot be written keeps its cache in the user's cache folder instead (see
+:func:`cache_dir`).
 """
 
 from __future__ import annotations
@@ -21,8 +23,39 @@ PACKAGE = Path(__file__).resolve().parent
 CACHE_DIR = Path("build") / "cache"
 
 
+#: environment variable naming the cache folder (set by ``--cache DIR``, inherited by notebook kernels)
+CACHE_ENV = "REVIEW_CACHE"
+
+
+def _writable(path: Path) -> bool:
+    """Whether ``path`` could be created or written: its nearest existing folder is writable (access(2), no probe file)."""
+    while not path.exists():
+        if path.parent == path:
+            return False
+        path = path.parent
+    return path.is_dir() and os.access(path, os.W_OK | os.X_OK)
+
+
+def user_cache_dir(root: Path) -> Path:
+    """This workbook's cache in the user's cache folder (``$XDG_CACHE_HOME/review`` or the platform's), one folder per workbook path."""
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("review", appauthor=False)) / sha256_bytes(str(root.resolve()).encode())[:16]
+
+
 def cache_dir(root: Path) -> Path:
-    return root / CACHE_DIR
+    """Where the workbook at ``root`` keeps its caches; the one place that decides it.
+
+    ``$REVIEW_CACHE`` (``--cache DIR``) if set; else ``ROOT/build/cache`` if the
+    workbook can be written; else (a shared drive, a read-only checkout) the
+    user's cache folder. Nothing is created here: this is called by commands
+    that must not write, such as ``review validate``.
+    """
+    env = os.environ.get(CACHE_ENV)
+    if env:
+        return Path(env).expanduser().resolve()
+    local = root / CACHE_DIR
+    return local if _writable(local) else user_cache_dir(root)
 
 
 def sha256_bytes(data: bytes) -> str:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Sequence
 
+from .cache import CACHE_ENV
 from .errors import WorkbookError, os_error_message
 from .workbook import check_workbook, find_root
 
@@ -105,23 +107,31 @@ def _synth(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cache_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--cache", metavar="DIR", help="cache folder (default: ROOT/build/cache, or the user's cache folder when the workbook is read-only; or $REVIEW_CACHE)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="review", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("validate", help="check every table and references.bib; exit 1 if anything is wrong")
     p.add_argument("--root", help="workbook folder (default: this repository, or $REVIEW_ROOT)")
+    _cache_option(p)
     p.set_defaults(func=_validate)
     p = sub.add_parser("grade", help="grade every outcome and judge every claim; write grades.csv and verdicts.csv")
     p.add_argument("--root")
     p.add_argument("--out", help="output folder (default: ROOT/build)")
+    _cache_option(p)
     p.set_defaults(func=_grade)
     p = sub.add_parser("report", help="execute the notebooks and write the HTML reports")
     p.add_argument("--root")
     p.add_argument("--out", help="output folder (default: ROOT/reports)")
+    _cache_option(p)
     p.set_defaults(func=_report)
     p = sub.add_parser("execute", help="re-run notebooks in place and save their outputs (after a deliberate change)")
     p.add_argument("--root")
     p.add_argument("notebooks", nargs="*", help="notebook file names (default: all)")
+    _cache_option(p)
     p.set_defaults(func=_execute)
     p = sub.add_parser("intake", help="propose the claims of a new article (CSV to review), or add the accepted ones with --accept")
     p.add_argument("article", nargs="?", help="the article: plain text, Markdown (.md) or HTML (.html)")
@@ -150,6 +160,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if getattr(args, "cache", None):  # an environment variable, so notebook kernels use the same cache
+        os.environ[CACHE_ENV] = str(Path(args.cache).expanduser().resolve())
     try:
         return int(args.func(args))
     except WorkbookError as exc:

@@ -606,3 +606,19 @@ def test_harmless_encoding_variants_load_the_same(edit, files, original, tmp_pat
         assert_frame_equal(wb.frames[name], frame, obj=name)
     assert wb.bib.entries == original.bib.entries
     assert wb.bib.lines == original.bib.lines
+
+
+@pytest.mark.parametrize("label", ['=HYPERLINK("http://example.org","Pores")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A9)"])
+def test_formula_in_a_data_cell_is_escaped_in_generated_csvs(label: str, tmp_path: Path, capsys):
+    """data/outcomes.csv, first row, label: a spreadsheet would run it; grades.csv carries it with a leading quote (OWASP)."""
+    root = copy_workbook(tmp_path / "wb")
+    rows, eol = read_rows(root / OUTCOMES)
+    outcome = rows[1][0]
+    rows[1][rows[0].index("label")] = label
+    write_rows(root / OUTCOMES, rows, eol)
+    before = snapshot(root)
+    rc, out, err = run(["grade", "--root", str(root), "--out", str(tmp_path / "g")], capsys)
+    assert rc == 0, err
+    graded = {r["outcome_id"]: r for r in csv.DictReader(io.StringIO((tmp_path / "g" / "grades.csv").read_text(encoding="utf-8")))}
+    assert graded[outcome]["label"] == "'" + label
+    assert {k: v for k, v in snapshot(root).items() if not k.startswith("build/cache/")} == before  # the cache is grade's own
