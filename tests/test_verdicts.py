@@ -266,3 +266,14 @@ def test_limits_apply_to_a_reviewer_verdict_but_never_to_an_untested_one():
 
 def test_cite_keys_turns_bib_keys_in_a_reviewer_reason_into_author_year():
     assert cite_keys("Trials (Alam2014 mean 1.08; A and C) agree.", {"Alam2014": "Alam et al. 2014", "A": "Alam", "C": "Cach"}.__getitem__) == "Trials (Alam et al. 2014 mean 1.08; Alam and Cach) agree."
+
+
+def test_a_limit_as_bad_as_the_rules_call_gives_the_more_specific_reason_but_a_reviewers_tie_stands():
+    mixed = grade(0, "low", "mixed")
+    v = judge(one_claim(), mixed, facets=facet(comparator="laser"))
+    assert (v["rule_verdict"], v["verdict"], v["decided_by"]) == ("unsupported", "unsupported", "comparison")
+    assert v["reason"] == "No study found compares microneedling with laser, as the claim does. For the outcome itself, the studies disagree (Alam et al. 2014; low certainty)."
+    outcomes = pd.DataFrame({"outcome_id": ["pores"], "category": ["efficacy"], "subject": ["microneedling"]})
+    reviewer = pd.DataFrame([{"claim_id": "S9-01", "verdict": "unsupported", "reason": "No cost study was found.", "reviewer": "x"}])
+    r = judge_claims(one_claim(), outcomes, [mixed], reviewer, facets=facet(comparator="laser"), check_verdicts=CHECK_VERDICTS, cite=cite).iloc[0]
+    assert (r["verdict"], r["decided_by"], r["reason"]) == ("unsupported", "reviewer", "No cost study was found.")

@@ -278,7 +278,14 @@ def judge_claims(
                 comparison_limit(facet.get(cid), cite),
                 device_limit(facet.get(cid), subject.get(oid, "microneedling"), by_contrast.get(oid), cite),
             ]
-            binding = [lim for lim in found if lim is not None and order.index(lim.verdict) > order.index(verdict)]
+            # a limit decides when it is worse than the verdict so far, or as bad as the rule's own call: its
+            # reason (a number, a comparison, a device) is then the more specific one; a reviewer's tie stands
+            binding = [
+                lim
+                for lim in found
+                if lim is not None
+                and (order.index(lim.verdict) > order.index(verdict) or (order.index(lim.verdict) == order.index(verdict) and decided == "rule"))
+            ]
             if binding:
                 worst = max(binding, key=lambda lim: order.index(lim.verdict))  # first of the worst, in the order above
                 verdict, reason, decided = worst.verdict, f"{worst.reason} {context}".strip(), worst.source
