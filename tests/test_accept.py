@@ -117,3 +117,13 @@ def test_accept_with_a_read_only_archive_writes_nothing(wb: Path, tmp_path: Path
     assert main(["intake", "--accept", str(cands), "--root", str(wb)]) == 1
     assert "the archive folder cannot be written to; copy" in capsys.readouterr().err
     assert snapshot(wb) == before and not (tmp_path / "archive" / "acne-article.txt").exists()
+
+
+def test_accept_refuses_rows_accepted_before(wb: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cands = propose(wb, tmp_path)
+    edit(cands, {0: {"accept": "yes", "statement": "Microneedling reduces acne scars."}})
+    assert main(["intake", "--accept", str(cands), "--root", str(wb)]) == 0
+    before = snapshot(wb)
+    assert main(["intake", "--accept", str(cands), "--root", str(wb)]) == 1
+    assert f"{cands}:2: accept: this quote and outcome are already claim S5-01 (accepted before?)" in capsys.readouterr().err
+    assert snapshot(wb) == before

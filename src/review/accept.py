@@ -34,7 +34,7 @@ from . import schema
 from .errors import Problem, WorkbookError
 from .intake import CANDIDATE_COLUMNS, source_row_path, text_path
 from .tables import check_text, read_text
-from .workbook import archive_dir, check_workbook
+from .workbook import archive_dir, check_workbook, normalise_ws
 
 ACCEPT_VALUES = ("yes", "no")
 #: a statement ending like this is still the suggestion of ``review intake``
@@ -152,7 +152,9 @@ def accept(candidates: Path, root: Path) -> Accepted:
     if p1 or p2 or claims_text is None or sources_text is None:
         raise WorkbookError(p1 + p2)
     existing_sources = {r.get("source_id", ""): r for r in csv.DictReader(io.StringIO(sources_text))}
-    existing_claims = [r.get("claim_id", "") for r in csv.DictReader(io.StringIO(claims_text))]
+    existing_rows = list(csv.DictReader(io.StringIO(claims_text)))
+    existing_claims = [r.get("claim_id", "") for r in existing_rows]
+    already = {(r.get("source_id"), normalise_ws(r.get("quote", "")), r.get("outcome_id")): r.get("claim_id", "") for r in existing_rows}
     new_source = sid not in existing_sources
     text_file = src["text_file"] if new_source else existing_sources[sid].get("text_file", "")
 
@@ -170,6 +172,10 @@ def accept(candidates: Path, root: Path) -> Accepted:
     else:
         copy_article = True
 
+    for row, line in chosen:
+        twin = already.get((sid, normalise_ws(row["quote"]), row["outcome_id"]))
+        if twin:
+            problems.append(Problem(where, line, "accept", f"this quote and outcome are already claim {twin} (accepted before?); mark the row no"))
     ids = _next_ids(sid, existing_claims, len(chosen))
     new_claims = [
         {"claim_id": cid, "source_id": sid, **{c: row[c] for c in ("quote", "statement", "outcome_id", "claim_type", "wording", "quantity", "cited_work")}}
