@@ -52,3 +52,17 @@ def test_a_workbook_toml_syntax_error_is_one_message_from_every_command(workbook
     assert "Traceback" not in out + err
     assert snapshot(workbook) == before
 
+
+
+@pytest.mark.parametrize("scale", ["0", "-3", "two"])
+def test_synth_scale_must_be_a_whole_number(scale: str, tmp_path: Path, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["synth", "--scale", scale, "--out", str(tmp_path / "s")])
+    assert exit_.value.code == 2  # argparse's usage error
+    assert f"argument --scale: {scale!r} is not a whole number >= 1" in capsys.readouterr().err
+    assert not (tmp_path / "s").exists()
+
+
+def test_synth_into_an_existing_folder_is_one_line(tmp_path: Path, capsys):
+    assert main(["synth", "--scale", "1", "--out", str(tmp_path)]) == 1
+    assert capsys.readouterr().err == f"review synth: {tmp_path} already exists; choose a new folder\n"

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Sequence
 
 from .cache import CACHE_ENV
-from .errors import WorkbookError, os_error_message
+from .errors import UsageError, WorkbookError, os_error_message
 from .workbook import check_workbook, find_root
 
 
@@ -107,6 +107,13 @@ def _synth(args: argparse.Namespace) -> int:
     return 0
 
 
+def _positive_int(text: str) -> int:
+    """argparse type: a whole number >= 1, refused with a usage message (not a traceback) otherwise."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number >= 1")
+    return int(text)
+
+
 def _cache_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("--cache", metavar="DIR", help="cache folder (default: ROOT/build/cache, or the user's cache folder when the workbook is read-only; or $REVIEW_CACHE)")
 
@@ -151,7 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_new)
     p = sub.add_parser("synth", help="write a synthetic workbook N times larger than this one (benchmarks, scale tests)")
     p.add_argument("--root", help="workbook whose frameworks and notebooks are copied")
-    p.add_argument("--scale", type=int, default=100, help="N: about 70N claims, 40N studies, 100N findings, 50N bib entries")
+    p.add_argument("--scale", type=_positive_int, default=100, help="N: about 70N claims, 40N studies, 100N findings, 50N bib entries")
     p.add_argument("--seed", type=int, default=2026)
     p.add_argument("--out", required=True, help="folder to create (must not exist)")
     p.set_defaults(func=_synth)
@@ -165,6 +172,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except WorkbookError as exc:
+        print(f"review {args.command}: {exc}", file=sys.stderr)
+        return 1
+    except UsageError as exc:
         print(f"review {args.command}: {exc}", file=sys.stderr)
         return 1
     except OSError as exc:  # a full disk, a read-only folder, a missing file: a message, not a traceback

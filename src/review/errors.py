@@ -55,6 +55,10 @@ class WorkbookError(Exception):
         return "\n".join(lines)
 
 
+class UsageError(Exception):
+    """A setting outside the workbook is wrong (an option, an environment variable): shown as one line, exit 1."""
+
+
 def quote_value(value: str, limit: int = 60) -> str:
     """Show a cell value in a message, shortened and with invisible characters made visible."""
     shown = value if len(value) <= limit else value[: limit - 3] + "..."
@@ -86,6 +90,8 @@ def os_error_message(exc: OSError) -> str:
     >>> os_error_message(OSError(errno.ENOSPC, "No space left on device", "build/grades.csv"))
     'cannot write build/grades.csv: No space left on device; free some space (or choose another --out folder) and run again'
     """
-    verb, fix = _OS_FIXES.get(exc.errno or 0, ("error with", "check the path and run again"))
+    if exc.errno is None:  # raised with a message of its own, which already says what to do
+        return str(exc)
+    verb, fix = _OS_FIXES.get(exc.errno, ("error with", "check the path and run again"))
     what = exc.strerror or str(exc)
     return f"{verb} {exc.filename}: {what}; {fix}" if exc.filename else f"{what}; {fix}"
