@@ -201,3 +201,10 @@ def test_records_rejects_rows_whose_keys_differ_from_the_columns():
 
     with pytest.raises(ValueError, match="differ from the declared columns"):
         records([{"claim_id": "S0-01", "new column": "x"}], ["claim_id"])
+
+
+def test_check_text_names_a_look_alike_character_in_an_id():
+    table = check_text(OUTCOMES, HEADER + GOOD_ROW.replace("pores,", "pore\u2010size,", 1), "data/outcomes.csv")
+    assert messages(table) == [
+        "data/outcomes.csv:2: outcome_id: value 'pore\u2010size' is not a valid id (allowed: letters, digits, _ . : - ; starting with a letter or digit); it contains '\u2010' (U+2010 HYPHEN)"
+    ]

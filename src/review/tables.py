@@ -146,7 +146,9 @@ def _check_cell(col: Column, value: str, allowed: tuple[str, ...]) -> str | None
         return f"value is {len(value)} characters long; at most {col.max_len} allowed"
     kind = col.kind
     if kind == "id" and not ID_RE.match(value):
-        return f"value {quote_value(value)} is not a valid id (allowed: letters, digits, _ . : - ; starting with a letter or digit)"
+        odd = next((ch for ch in value if not ch.isascii()), None)  # a look-alike dash or letter pasted from a document
+        named = f"; it contains {describe_char(odd)}" if odd else ""
+        return f"value {quote_value(value)} is not a valid id (allowed: letters, digits, _ . : - ; starting with a letter or digit){named}"
     if kind in ("int", "float"):
         msg = number_problem(value, whole=kind == "int")
         if msg:

@@ -354,6 +354,7 @@ CASES = [
     # keys and ids
     Case("duplicate_id", duplicate_id),
     Case("id_with_trailing_space", lambda r: cell(r, CLAIMS, {"claim_id": "S0-01 "}, "claim_id", "value 'S0-01 ' has leading or trailing spaces; remove them")),
+    Case("id_with_unicode_hyphen", lambda r: cell(r, CLAIMS, {"claim_id": "S0\u201101"}, "claim_id", "is not a valid id (allowed: letters, digits, _ . : - ; starting with a letter or digit); it contains '\u2011' (U+2011 NON-BREAKING HYPHEN)")),
     Case("id_with_space_inside", lambda r: cell(r, CLAIMS, {"claim_id": "S0 01"}, "claim_id", "is not a valid id (allowed: letters, digits, _ . : -")),
     # references between tables
     Case("unknown_source_id", lambda r: cell(r, CLAIMS, {"source_id": "S9"}, "source_id", "unknown value 'S9'; allowed: any source_id listed in data/sources.csv")),
