@@ -17,6 +17,7 @@ without a matching comparator.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from typing import TYPE_CHECKING
@@ -40,17 +41,39 @@ NO_TREATMENT = ("", "none", "baseline", "placebo", "sham", "untreated", "various
 NOT_CLINICAL = ("indirect", "not graded")
 
 
-def cues_in(quote: str, cues: pd.DataFrame) -> dict[str, list[str]]:
-    """Facets whose cue words occur in ``quote`` (whole words, with a plural or past ending; case-insensitive): facet -> cues found.
+#: the facet_cues table compiled once: every cue in one pattern, and each cue's (row, facet) pairs
+CuePatterns = tuple[re.Pattern[str], dict[str, list[tuple[int, str]]]]
+
+
+@functools.lru_cache(maxsize=8)
+def _cue_patterns(cues: tuple[tuple[str, str], ...]) -> CuePatterns:
+    """One pattern matching any cue as whole words (with a plural or past ending); the longest cue wins an overlap."""
+    by_cue: dict[str, list[tuple[int, str]]] = {}
+    for i, (facet, cue) in enumerate(cues):
+        by_cue.setdefault(cue.lower(), []).append((i, facet))
+    alternatives = "|".join(re.escape(c) for c in sorted(by_cue, key=len, reverse=True))
+    return re.compile(rf"\b({alternatives})(?:s|es|d|ed)?\b"), by_cue
+
+
+def cue_patterns(cues: pd.DataFrame) -> CuePatterns:
+    """The facet_cues table compiled once, for reading many quotes."""
+    return _cue_patterns(tuple(zip(cues["facet"].tolist(), cues["cue"].tolist())))
+
+
+def cues_in(quote: str, cues: pd.DataFrame | CuePatterns) -> dict[str, list[str]]:
+    """Facets whose cue words occur in ``quote`` (whole words, with a plural or past ending; case-insensitive): facet -> cues found,
+    in the order of the cue table.
+
+    ``cues`` is the facet_cues table, or its compiled form (:func:`cue_patterns`) when many quotes are read.
 
     >>> cues_in("less expensive than laser", pd.DataFrame({"facet": ["comparison"], "cue": ["than"]}))
     {'comparison': ['than']}
     """
-    text = quote.lower()
+    pattern, by_cue = cue_patterns(cues) if isinstance(cues, pd.DataFrame) else cues
+    hits = sorted({(i, facet, m.group(1)) for m in pattern.finditer(quote.lower()) for i, facet in by_cue[m.group(1)]})
     found: dict[str, list[str]] = {}
-    for facet, cue in zip(cues["facet"], cues["cue"]):
-        if re.search(rf"\b{re.escape(cue.lower())}(?:s|es|d|ed)?\b", text):
-            found.setdefault(facet, []).append(cue)
+    for _, facet, cue in hits:
+        found.setdefault(facet, []).append(cue)
     return found
 
 
@@ -155,12 +178,13 @@ def facet_table(claims: pd.DataFrame, claim_facets: pd.DataFrame, cues: pd.DataF
     """
     decided = claim_facets.set_index("claim_id") if len(claim_facets) else pd.DataFrame()
     number = quantities.set_index("claim_id") if len(quantities) else pd.DataFrame()
+    patterns = cue_patterns(cues)
     rows = []
     for c in claims.sort_values("claim_id", kind="stable").to_dict("records"):
         cid = c["claim_id"]
         f = decided.loc[cid] if cid in decided.index else None
         n = number.loc[cid] if cid in number.index else None
-        found = cues_in(str(c["quote"]), cues)
+        found = cues_in(str(c["quote"]), patterns)
         rows.append(
             {
                 "claim_id": cid,
@@ -202,8 +226,9 @@ def facet_notes(claims: pd.DataFrame, claim_facets: pd.DataFrame, cues: pd.DataF
     if not missing:
         return []
     hints = []
+    patterns = cue_patterns(cues)
     for c in missing[:10]:
-        found = cues_in(str(c["quote"]), cues)
+        found = cues_in(str(c["quote"]), patterns)
         hints.append(f"{c['claim_id']}" + (f" (cue words suggest: {', '.join(sorted(found))})" if found else ""))
     return [
         f"{len(missing)} claim{'s have' if len(missing) > 1 else ' has'} no row in data/claim_facets.csv, so only "

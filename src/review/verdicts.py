@@ -11,6 +11,7 @@ one or two sentences naming the decisive studies by author-year.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Callable
@@ -251,6 +252,7 @@ def judge_claims(
     comparison, device); ``rule_verdict`` keeps the rule's own call.
     """
     order = scale_order(scales)
+    cite = functools.lru_cache(maxsize=None)(cite)  # a key is looked up once, however many claims name it
     by_outcome = {g.outcome_id: g for g in grades}
     category = dict(zip(outcomes["outcome_id"], outcomes["category"]))
     subject = dict(zip(outcomes["outcome_id"], outcomes["subject"])) if "subject" in outcomes.columns else {}
