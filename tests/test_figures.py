@@ -35,7 +35,7 @@ def test_popularity_counts_articles_and_maps_certainty():
 
 
 def test_summary_charts_are_titled_and_labelled():
-    sof = pd.DataFrame({"outcome_id": ["pores", "cost"], "outcome": ["Pores", "Cost"], "certainty": ["low", "not graded"]})
+    sof = pd.DataFrame({"outcome_id": ["pores", "cost"], "label": ["Pores", "Cost"], "certainty": ["low", "not graded"]})
     charts = [
         figures.evidence_strength(sof, VERDICTS),
         figures.popularity_vs_evidence(verdicts.popularity(VERDICTS, GRADES)),

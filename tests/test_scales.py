@@ -50,7 +50,7 @@ def test_a_new_verdict_in_verdicts_csv_reaches_every_use(tmp_path: Path):
     assert list(counts["verdict"]) == expected_order
     assert counts.set_index("verdict").loc["lacks context", "claims"] == 1
     # the charts' colours and legends
-    sof = pd.DataFrame({"outcome_id": ["pores"], "outcome": ["Pores"], "certainty": ["low"]})
+    sof = pd.DataFrame({"outcome_id": ["pores"], "label": ["Pores"], "certainty": ["low"]})
     pop = verdicts.popularity(res.verdicts, res.grades_table, s)
     matrix = verdicts.verdict_matrix(res.verdicts, wb.outcomes, wb.sources, s)
     for fig in (
@@ -143,3 +143,22 @@ def test_claimreview_ratings_are_checked(tmp_path: Path, verdict, rating, messag
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     problems = [str(p) for p in check_workbook(root).problems]
     assert any(f"data/frameworks/verdicts.csv:{i + 1}: claimreview_rating: {message}" in p for p in problems), problems
+
+
+def test_a_systematic_review_must_say_what_it_reviews(tmp_path: Path):
+    root = copy_workbook(tmp_path / "wb")
+    path = root / "data" / "studies.csv"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("AbdelHay2016,systematic review,randomised trials,", "AbdelHay2016,systematic review,,", 1)
+    text = text.replace("Majid2009,case series,,", "Majid2009,case series,randomised trials,", 1)
+    path.write_text(text, encoding="utf-8")
+    problems = [str(p) for p in check_workbook(root).problems]
+    assert any(p.startswith("data/studies.csv:") and "reviews: a systematic review needs what it reviews" in p and "case reports or series" in p for p in problems)
+    assert any("reviews: only a systematic review records what it reviews; leave it empty for a case series" in p for p in problems)
+
+
+def test_every_study_names_a_device_from_the_vocabulary():
+    wb = review.load_workbook()
+    assert wb.studies["device"].isin(wb.devices["device"]).all()
+    rf = set(wb.studies.loc[wb.studies["device"] == "radiofrequency microneedling", "study_id"])
+    assert {"AlBakaa2024", "Min2016", "Elawar2018"} <= rf

@@ -182,7 +182,7 @@ def evidence_strength(sof: pd.DataFrame, verdicts: pd.DataFrame, title: str = "E
         rest = [o for o in counts.index if o not in set(keep)]
         label = f"{len(rest)} other outcomes"
         counts = pd.concat([counts.loc[keep], counts.loc[rest].sum().rename(label).to_frame().T])
-        sof = pd.concat([sof.loc[keep], pd.DataFrame({"outcome_id": [label], "outcome": [label], "certainty": ["various"]}, index=[label])])
+        sof = pd.concat([sof.loc[keep], pd.DataFrame({"outcome_id": [label], "label": [label], "certainty": ["various"]}, index=[label])])
     fig = Figure(figsize=(9, 0.32 * len(counts) + 1.6), layout="constrained")
     ax = fig.subplots()
     left = pd.Series(0, index=counts.index)
@@ -192,7 +192,7 @@ def evidence_strength(sof: pd.DataFrame, verdicts: pd.DataFrame, title: str = "E
         left = left + counts[verdict]
     for y, (total, cert) in enumerate(zip(left, sof["certainty"])):
         ax.text(total + 0.2, y, cert, va="center", fontsize=9)
-    ax.set_yticks(list(ys), list(sof["outcome"]))
+    ax.set_yticks(list(ys), list(sof["label"]))
     ax.invert_yaxis()
     ax.set_xlim(0, left.max() + 3)
     ax.set_xlabel("claims (bar) and certainty of the evidence (label)")

@@ -14,6 +14,7 @@ from .meta import pool_all
 from .outdir import GRADE_MARKER, check_grade_folder, csv_bytes, write_together
 from .quantities import quantity_checks
 from .signoffs import apply_signoffs
+from .sof import summary_of_findings
 from .verdicts import citation_fidelity, judge_claims, number_checks
 from .workbook import Workbook, load_workbook
 
@@ -26,6 +27,7 @@ class Results:
     fidelity: pd.DataFrame
     quantities: pd.DataFrame
     levels: pd.DataFrame
+    sof: pd.DataFrame  #: the Summary of Findings, one row per outcome (review.sof.SOF_COLUMNS)
     pooled: pd.DataFrame  #: one row per pooled set (review.meta.POOLED_COLUMNS), methods from workbook.toml [meta]
     facets: pd.DataFrame
 
@@ -33,7 +35,9 @@ class Results:
 def compute(wb: Workbook) -> Results:
     """Grade every outcome and judge every claim of a loaded workbook."""
     scales = wb.scales
-    grades = grade_all(wb.outcomes, wb.findings, wb.studies, wb.designs, wb.risk_of_bias, wb.rob_judgements, wb.judgements, scales)
+    pooled = pool_all(wb.findings, wb.settings.tau2_method, wb.settings.hksj)
+    grades = grade_all(wb.outcomes, wb.findings, wb.studies, wb.designs, wb.risk_of_bias, wb.rob_judgements, wb.judgements, scales,
+                       pooled=pooled, devices=wb.devices, review_scopes=wb.review_scopes)
     grades = apply_signoffs(grades, wb.certainty_signoffs)  # verdicts use the reviewer's final certainty
     quantities = quantity_checks(wb.claims, wb.findings, wb.studies, wb.searches, wb.citations)
     bib = wb.bib
@@ -56,8 +60,9 @@ def compute(wb: Workbook) -> Results:
         verdicts=verdicts,
         fidelity=citation_fidelity(wb.citations, wb.claims, wb.studies, grades, verdicts, wb.check_verdicts),
         quantities=number_checks(quantities, verdicts, wb.check_verdicts),
-        levels=study_levels(wb.studies, wb.designs),
-        pooled=pool_all(wb.findings, wb.settings.tau2_method, wb.settings.hksj),
+        levels=study_levels(wb.studies, wb.designs, wb.review_scopes),
+        sof=summary_of_findings(grades, wb.outcomes, wb.findings, pooled, scales, wb.settings.treatment_name, cite=lambda key: short_citation(key, bib)),
+        pooled=pooled,
         facets=facet_table(wb.claims, wb.claim_facets, wb.facet_cues, quantities),
     )
 
@@ -73,6 +78,7 @@ def write_grades(root: Path, out: Path) -> list[Path]:
         "quantity_checks.csv": results.quantities,
         "pooled.csv": results.pooled,
         "claim_facets.csv": results.facets,
+        "summary_of_findings.csv": results.sof,
     }
     paths = [out / name for name in files]
     marker = "Written by `review grade`; a later run may replace its CSV files.\n".encode("utf-8")

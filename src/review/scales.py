@@ -52,6 +52,7 @@ class Scales:
     symbols: Mapping[str, str]
     meanings: Mapping[str, str]
     implications: Mapping[str, str]
+    statements: Mapping[str, str]  # certainty (and state) -> Summary of Findings sentence template
     distance: Mapping[str, int]  # certainty (and state) -> distance from high certainty
     verdicts: tuple[str, ...]  # the one order: best to worst supported, untested last
     tested: frozenset[str]
@@ -122,6 +123,7 @@ def scales_from(frames: Mapping[str, pd.DataFrame]) -> Scales:
         symbols={c: s for c, s in zip(cert["certainty"], cert["symbols"]) if s},
         meanings=dict(zip(cert["certainty"], cert["meaning"])),
         implications=dict(zip(cert["certainty"], cert["implication"])),
+        statements=dict(zip(cert["certainty"], cert["statement"])),
         distance={c: int(d) for c, d in zip(cert["certainty"], cert["distance"])},
         verdicts=tuple(verdicts["verdict"]),
         tested=frozenset(verdicts.loc[verdicts["tested"] == "yes", "verdict"]),

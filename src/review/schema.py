@@ -182,8 +182,10 @@ STUDIES = TableSpec(
     (
         Column("study_id", "id", nonempty=True, ref="bib.key"),
         Column("design", "enum", nonempty=True, ref="designs.design"),
+        Column("reviews", "enum", ref="review_scopes.scope", doc="for a systematic review: the designs it reviews (sets its CEBM level)"),
         Column("design_detail"),
         Column("intervention_class", "enum", nonempty=True, allowed=INTERVENTION_CLASSES),
+        Column("device", "enum", nonempty=True, ref="devices.device", doc="the device tested, as the pages read name it"),
         Column("n_studies", "int"),
         Column("n_enrolled", "int"),
         Column("n_analysed", "int"),
@@ -379,6 +381,7 @@ DESIGNS = TableSpec(
     (
         Column("design", nonempty=True),
         Column("randomised", "enum", nonempty=True, allowed=("yes", "no", "review")),
+        Column("controlled", "enum", nonempty=True, allowed=("yes", "no", "review"), doc="yes: the design compares with a control group"),
         Column("human", "enum", nonempty=True, allowed=("yes", "no")),
         Column("cebm_level", "int"),
         Column("grade_start", "enum", nonempty=True, allowed=("high", "low", "review", "indirect", "not graded")),
@@ -418,7 +421,7 @@ ROB_JUDGEMENTS = TableSpec(
     (
         Column("tool", nonempty=True, ref="rob_tools.tool"),
         Column("judgement", nonempty=True),
-        Column("severity", "int"),
+        Column("severity", "int", doc="how serious a concern for GRADE's risk of bias: 0 low, 1 concern (incl. no information), 2 high, 3 critical; empty: not applicable"),
         Column("colour_role", "enum", nonempty=True, allowed=("low", "some", "high", "critical", "none")),
     ),
 )
@@ -433,6 +436,7 @@ CERTAINTY_SCALE = TableSpec(
         Column("symbols", doc="the level in GRADE's symbols, e.g. ⊕⊕◯◯"),
         Column("meaning", nonempty=True),
         Column("implication", nonempty=True),
+        Column("statement", nonempty=True, doc="the Summary of Findings sentence at this certainty (GRADE informative statements): {treatment}, {effect}, {outcome}, ..."),
         Column("distance", "int", nonempty=True, doc="how far below high certainty, when ranking claims by their distance from the evidence"),
         Column("source_url", "url"),
     ),
@@ -491,6 +495,30 @@ GRADE_THRESHOLDS = TableSpec(
     doc="Numbers the GRADE rules use: optimal information sizes, large-effect cut-offs, workbook conventions.",
 )
 
+DEVICES = TableSpec(
+    "devices",
+    "data/frameworks/devices.csv",
+    ("device",),
+    (
+        Column("device", nonempty=True),
+        Column("plain", "enum", nonempty=True, allowed=("yes", "no", "unknown", "not applicable"), doc="yes: plain (mechanical) microneedling; no: another device, indirect for claims about microneedling"),
+        Column("description", nonempty=True),
+    ),
+    doc="The devices studies test: the vocabulary of studies.device, and whether each is plain microneedling.",
+)
+
+REVIEW_SCOPES = TableSpec(
+    "review_scopes",
+    "data/frameworks/review_scopes.csv",
+    ("scope",),
+    (
+        Column("scope", nonempty=True),
+        Column("cebm_level", "int", nonempty=True),
+        Column("description", nonempty=True),
+    ),
+    doc="What a systematic review reviews (studies.reviews), and the Oxford CEBM 2011 level that gives it.",
+)
+
 #: every table, in the order they are read (a table's refs point to earlier ones or the bib)
 TABLES: tuple[TableSpec, ...] = (
     CERTAINTY_SCALE,
@@ -498,6 +526,8 @@ TABLES: tuple[TableSpec, ...] = (
     GRADE_DOMAIN_TABLE,
     GRADE_STEPS,
     GRADE_THRESHOLDS,
+    DEVICES,
+    REVIEW_SCOPES,
     DESIGNS,
     ROB_TOOLS,
     ROB_DOMAINS,

@@ -22,7 +22,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import schema
+from . import rob2, schema
 from .tables import read_table
 
 #: per unit of scale: articles, claims, studies, findings, bib entries
@@ -145,6 +145,9 @@ def write_synthetic(out: Path, scale: int, template: Path, seed: int = 2026) -> 
         )
     (out / schema.BIB_PATH).write_text("% SYNTHETIC bibliography (review synth); nothing here is real.\n\n" + "\n".join(entries), encoding="utf-8")
 
+    level_one = {r["design"] for r in fw["designs"] if r["cebm_level"] == "1"}
+    scopes = [r["scope"] for r in fw["review_scopes"]]
+    devices = [r["device"] for r in fw["devices"]]
     studies = []
     for i in range(size.studies):
         design = rng.choice(human) if rng.random() < 0.85 else rng.choice(designs)
@@ -152,7 +155,9 @@ def write_synthetic(out: Path, scale: int, template: Path, seed: int = 2026) -> 
         lo = rng.randint(1, 4)
         studies.append({
             "study_id": keys[i], "design": design, "design_detail": "synthetic",
+            "reviews": scopes[i % len(scopes)] if design in level_one else "",
             "intervention_class": rng.choice(schema.INTERVENTION_CLASSES[:3]),
+            "device": devices[i % len(devices)] if i % 10 == 0 else devices[0],
             "n_studies": rng.randint(3, 40) if "review" in design else "",
             "n_enrolled": enrolled, "n_analysed": enrolled - rng.randint(0, enrolled // 10),
             "population": f"Synthetic adults with {TOPICS[i % len(TOPICS)]}", "fitzpatrick": "",
@@ -203,8 +208,12 @@ def write_synthetic(out: Path, scale: int, template: Path, seed: int = 2026) -> 
     for s in studies:
         tool = tool_for.get(str(s["design"]))
         if tool:
+            first = len(rob)
             for d in domains[tool]:
                 rob.append({"study_id": s["study_id"], "tool": tool, "domain": d, "judgement": rng.choice(judgements[tool]), "reason": "synthetic call"})
+            if tool == rob2.TOOL:  # RoB 2's overall follows its algorithm (the random draw above keeps the sequence)
+                calls = rob[first:]
+                calls[-1]["judgement"] = rob2.rob2_overall(str(r["judgement"]) for r in calls[:-1])
     _csv(out / schema.RISK_OF_BIAS.path, schema.RISK_OF_BIAS.column_names, rob)
 
     searches = [

@@ -22,6 +22,7 @@ from .citations import reference_notes
 from .errors import Problem, WorkbookError, quote_value
 from .facets import check_facets, facet_notes
 from .quotes import find_quote, mismatch, normalise_quote
+from .rob2 import check_overall
 from .scales import Scales, check_scales, scales_from
 from .settings import CONFIG_FILE, Settings, load_settings
 from .signoffs import check_signoffs
@@ -170,6 +171,17 @@ def _row_rules(tables: dict[str, RawTable]) -> list[Problem]:
             if domain in direction and judgement in set(gs.values("judgement")) and judgement not in allowed:
                 out.append(Problem(ju.spec.path, line, "judgement", f"{quote_value(judgement)} does not fit domain {domain}; allowed: {', '.join(allowed)}"))
     rob = tables.get("risk_of_bias")
+    if rob and rob.readable:
+        out.extend(check_overall(rob.rows, rob.lines, rob.spec.path))
+    dz = tables.get("designs")
+    if st and dz and dz.complete:
+        level_one = {r["design"] for r in dz.rows if r["cebm_level"] == "1"}
+        scopes = ", ".join(sorted(set(tables["review_scopes"].values("scope")))) if "review_scopes" in tables else ""
+        for row, line in zip(st.rows, st.lines):
+            if row.get("design") in level_one and not row.get("reviews"):
+                out.append(Problem(st.spec.path, line, "reviews", f"a {row['design']} needs what it reviews (its CEBM level depends on it); allowed: {scopes}"))
+            elif row.get("reviews") and row.get("design") in set(dz.values("design")) - level_one:
+                out.append(Problem(st.spec.path, line, "reviews", f"only a systematic review records what it reviews; leave it empty for a {row['design']}"))
     frameworks = ("rob_tools", "rob_domains", "rob_judgements", "designs")
     if rob and all(name in tables and tables[name].complete for name in frameworks):
         domains: dict[str, list[str]] = {}

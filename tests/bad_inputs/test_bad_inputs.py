@@ -330,7 +330,7 @@ def is_rob2(r: dict) -> bool:
 
 CASES = [
     # header
-    Case("missing_column", then(lambda r: drop_column(r, STUDIES, "design"), Expect(STUDIES, 1, "design", "required column is missing; the header must contain: study_id,design,design_detail"))),
+    Case("missing_column", then(lambda r: drop_column(r, STUDIES, "design"), Expect(STUDIES, 1, "design", "required column is missing; the header must contain: study_id,design,reviews,design_detail"))),
     Case("renamed_column", then(lambda r: rename_column(r, STUDIES, "n_enrolled", "n_enroled"), Expect(STUDIES, 1, "n_enrolled", "required column is missing; the header must contain:"))),
     Case("renamed_column_is_unknown", then(lambda r: rename_column(r, STUDIES, "n_enrolled", "n_enroled"), Expect(STUDIES, 1, "n_enroled", "unknown column; allowed columns: study_id,design"))),
     Case("extra_unknown_column", extra_column),
