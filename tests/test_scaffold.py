@@ -132,7 +132,7 @@ def test_new_review_end_to_end(blank: Path, tmp_path: Path) -> None:
 
 
 def test_a_blank_review_grades_and_its_pages_say_what_is_missing(blank: Path) -> None:
-    from review import claims as cl, evidence as ev, figures, grading, results, riskofbias as rb, verdicts
+    from review import claims as cl, evidence as ev, figures, results, riskofbias as rb, verdicts
 
     assert main(["grade", "--root", str(blank)]) == 0
     header = (blank / "build" / "verdicts.csv").read_text(encoding="utf-8").splitlines()
@@ -144,7 +144,7 @@ def test_a_blank_review_grades_and_its_pages_say_what_is_missing(blank: Path) ->
         figures.claim_matrix_heatmap(cl.outcome_article_matrix(wb.claims, wb.outcomes, wb.sources)),
         ev.evidence_map_heatmap(ev.evidence_map(wb.findings, wb.studies, wb.outcomes, wb.designs, wb.claims)),
         rb.traffic_light(wb.risk_of_bias, wb.rob_domains, wb.rob_judgements, "RoB 2"),
-        figures.evidence_strength(grading.summary_of_findings(res.grades, wb.outcomes, wb.claims, wb.scales), res.verdicts, scales=wb.scales),
+        figures.evidence_strength(res.sof, res.verdicts, scales=wb.scales),
         figures.domain_heatmap(res.grades_table, wb.scales),
         figures.popularity_vs_evidence(verdicts.popularity(res.verdicts, res.grades_table, wb.scales), scales=wb.scales),
         figures.verdict_matrix_heatmap(verdicts.verdict_matrix(res.verdicts, wb.outcomes, wb.sources, wb.scales), scales=wb.scales),

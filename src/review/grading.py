@@ -314,7 +314,7 @@ def _pooled_text(p: Mapping[str, object]) -> str:
 def _pooled_rows(pooled: pd.DataFrame | list[Row] | None) -> list[Row]:
     if pooled is None:
         return []
-    return records(pooled) if isinstance(pooled, pd.DataFrame) else list(pooled)
+    return frame_rows(pooled) if isinstance(pooled, pd.DataFrame) else list(pooled)
 
 
 def main_pooled(pooled: pd.DataFrame | list[Row] | None) -> Row | None:
@@ -440,14 +440,14 @@ def _sort_key(row: Row) -> tuple[object, ...]:
     return (_missing(level), 0 if _missing(level) else level, -_weight(row), row["study_id"])
 
 
-def records(frame: pd.DataFrame) -> list[Row]:
+def frame_rows(frame: pd.DataFrame) -> list[Row]:
     """A frame's rows as dicts, missing values as ``pd.NA`` or NaN (many times faster than ``to_dict`` on nullable columns)."""
     keys = list(frame.columns)
     return [dict(zip(keys, values)) for values in zip(*(frame[k].tolist() for k in keys))]
 
 
 def _records(evidence: pd.DataFrame | list[Row]) -> list[Row]:
-    return records(evidence) if isinstance(evidence, pd.DataFrame) else list(evidence)
+    return frame_rows(evidence) if isinstance(evidence, pd.DataFrame) else list(evidence)
 
 
 def _designs(rows: list[Row]) -> tuple[str, ...]:
@@ -592,18 +592,18 @@ def grade_all(
     ev = evidence_for(findings, studies, designs, devices, review_scopes)
     severity = study_rob_severity(rob, rob_judgements)
     by_outcome: dict[str, list[Row]] = {}
-    for row in records(ev):
+    for row in frame_rows(ev):
         by_outcome.setdefault(row["outcome_id"], []).append(row)
     by_override: dict[str, dict[str, tuple[str, str]]] = {}
     for o, d, j, r in zip(overrides["outcome_id"], overrides["domain"], overrides["judgement"], overrides["reason"]):
         by_override.setdefault(o, {})[d] = (str(j), str(r))
     by_pooled: dict[str, list[Row]] = {}
-    for row in (records(pooled) if pooled is not None else []):
+    for row in (frame_rows(pooled) if pooled is not None else []):
         by_pooled.setdefault(row["outcome_id"], []).append(row)
     return [
         grade_outcome(row, by_outcome.get(row["outcome_id"], []), severity, by_override.get(row["outcome_id"], {}), scales,
                       by_pooled.get(row["outcome_id"]))
-        for row in records(outcomes.sort_values("outcome_id"))
+        for row in frame_rows(outcomes.sort_values("outcome_id"))
     ]
 
 

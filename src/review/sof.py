@@ -22,7 +22,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from .grading import OutcomeGrade, main_pooled, records
+from .grading import OutcomeGrade, frame_rows, main_pooled
 from .scales import NO_EVIDENCE, NOT_GRADED, Scales, default_scales
 from .schema import OTHER_PROCEDURE
 
@@ -90,7 +90,7 @@ def effect_text(grade: OutcomeGrade, findings: pd.DataFrame | list[dict], pooled
         return f"{p['effect_type']} {_num(p['estimate'])} [{_num(p['ci_low'])} to {_num(p['ci_high'])}] (pooled, {int(p['k'])} studies; {p['comparison']})"
     ids = list(grade.studies) + [s for s in grade.context if s not in grade.studies]
     order = {s: i for i, s in enumerate(ids)}
-    found = records(findings) if isinstance(findings, pd.DataFrame) else findings
+    found = frame_rows(findings) if isinstance(findings, pd.DataFrame) else findings
     rows = sorted((r for r in found if r["study_id"] in order and pd.notna(r["effect"])), key=lambda r: (order[r["study_id"]], r["study_id"]))
     if rows:
         parts = []
@@ -127,11 +127,11 @@ def summary_of_findings(
     label = dict(zip(outcomes["outcome_id"], outcomes["label"]))
     subject = dict(zip(outcomes["outcome_id"], outcomes["subject"]))
     by_pooled: dict[str, list[dict]] = {}
-    for r in (records(pooled) if pooled is not None else []):
+    for r in (frame_rows(pooled) if pooled is not None else []):
         by_pooled.setdefault(r["outcome_id"], []).append(r)
     with_effect = findings[findings["effect"].notna()]
     by_findings: dict[str, list[dict]] = {}
-    for r in records(with_effect[["study_id", "outcome_id", "effect", "ci_low", "ci_high", "effect_type"]]):
+    for r in frame_rows(with_effect[["study_id", "outcome_id", "effect", "ci_low", "ci_high", "effect_type"]]):
         by_findings.setdefault(r["outcome_id"], []).append(r)
     order = {c: i for i, c in enumerate(reversed(scales.levels))} | {NOT_GRADED: len(scales.levels), NO_EVIDENCE: len(scales.levels) + 1}
     rows = []
