@@ -1,9 +1,10 @@
 """Grade the evidence: a level per study, a GRADE certainty per outcome.
 
 Per study, the level of evidence is the **Oxford CEBM 2011 Levels of Evidence**
-for treatment benefits (1 systematic review, 2 randomised trial, 3 cohort or
-controlled study, 4 case series, 5 mechanism-based reasoning), read from
-``data/frameworks/designs.csv``
+for treatment benefits (1 systematic review of randomised trials, 2 randomised
+trial, 3 cohort or controlled study, 4 case series, 5 mechanism-based reasoning),
+read from ``data/frameworks/designs.csv``; a systematic review takes the level of
+what it reviews (``studies.reviews``, ``data/frameworks/review_scopes.csv``)
 (https://www.cebm.ox.ac.uk/resources/levels-of-evidence/levels-of-evidence-introductory-document).
 
 Per outcome, the certainty follows the GRADE approach: the body of evidence
