@@ -34,7 +34,7 @@ def test_grade_twice_writes_byte_identical_files(workbook: Path):
     assert main(["grade", "--root", str(workbook), "--out", str(workbook / "g1")]) == 0
     assert main(["grade", "--root", str(workbook), "--out", str(workbook / "g2")]) == 0
     one, two = snapshot(workbook / "g1"), snapshot(workbook / "g2")
-    assert sorted(one) == [".review-grade", "citation_checks.csv", "claim_facets.csv", "grades.csv", "pooled.csv", "quantity_checks.csv", "verdicts.csv"]
+    assert sorted(one) == [".review-grade", "citation_checks.csv", "claim_facets.csv", "grades.csv", "pooled.csv", "quantity_checks.csv", "summary_of_findings.csv", "verdicts.csv"]
     assert one == two
 
 
