@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from review.errors import WorkbookError
-from review.settings import Settings, parse_settings
+from review.errors import UsageError, WorkbookError
+from review.settings import Settings, jobs_setting, parse_settings
 
 
 def test_defaults_and_names():
@@ -43,3 +43,16 @@ def test_an_unclosed_quote_is_reported_at_the_end_of_the_file():
     assert [str(p) for p in err.value.problems] == [
         "workbook.toml:3: not valid TOML: Expected \"'\" at the end of the file (a quote or bracket opened earlier is never closed); see https://toml.io (strings need double quotes)"
     ]
+
+
+@pytest.mark.parametrize(("value", "jobs"), [("", 3), ("2", 2), (" 4 ", 4)])
+def test_jobs_setting_accepts_a_whole_number_or_nothing(value: str, jobs: int, monkeypatch):
+    monkeypatch.setenv("REVIEW_JOBS", value)
+    assert jobs_setting(default=3) == jobs
+
+
+@pytest.mark.parametrize("value", ["two", "0", "-1", "1.5", "\uff12"])
+def test_jobs_setting_refuses_anything_else(value: str, monkeypatch):
+    monkeypatch.setenv("REVIEW_JOBS", value)
+    with pytest.raises(UsageError, match=r"REVIEW_JOBS=.* is not allowed: set it to a whole number"):
+        jobs_setting()

@@ -10,6 +10,7 @@ from typing import Sequence
 
 from .cache import CACHE_ENV
 from .errors import UsageError, WorkbookError, os_error_message
+from .settings import jobs_setting
 from .workbook import check_workbook, find_root
 
 
@@ -43,9 +44,10 @@ def _grade(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     from .report import build_reports
 
+    jobs = jobs_setting()  # a wrong REVIEW_JOBS is refused before any work
     root = find_root(args.root)
     out = Path(args.out) if args.out else root / "reports"
-    index = build_reports(root, out)
+    index = build_reports(root, out, jobs=jobs)
     print(f"wrote {index}")
     return 0
 
@@ -53,6 +55,7 @@ def _report(args: argparse.Namespace) -> int:
 def _execute(args: argparse.Namespace) -> int:
     from .report import execute_in_place
 
+    jobs_setting()  # a wrong REVIEW_JOBS is refused before any work
     root = find_root(args.root)
     for path in execute_in_place(root, args.notebooks):
         print(f"executed {path.relative_to(root)}")

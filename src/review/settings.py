@@ -9,12 +9,13 @@ syntax error, an unknown key, a value of the wrong kind) is reported as
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import Problem, WorkbookError
+from .errors import Problem, UsageError, WorkbookError
 
 CONFIG_FILE = "workbook.toml"
 
@@ -124,3 +125,21 @@ def load_settings(root: Path) -> Settings:
     except (OSError, UnicodeDecodeError) as exc:
         raise WorkbookError([Problem(CONFIG_FILE, 0, "", f"cannot be read: {exc}")]) from None
     return parse_settings(text)
+
+
+#: environment variable: how many notebooks a report build runs at once
+JOBS_ENV = "REVIEW_JOBS"
+
+
+def jobs_setting(default: int | None = None) -> int:
+    """Notebooks run at once: ``$REVIEW_JOBS`` if set, else ``default`` (one per core).
+
+    Anything but a whole number >= 1 is a :class:`UsageError` naming the value,
+    raised before any notebook runs.
+    """
+    raw = os.environ.get(JOBS_ENV, "")
+    if not raw.strip():
+        return max(1, default or os.cpu_count() or 1)
+    if not (raw.strip().isascii() and raw.strip().isdigit()) or int(raw) < 1:
+        raise UsageError(f"{JOBS_ENV}={raw!r} is not allowed: set it to a whole number of notebooks to run at once (1 or more), or unset it")
+    return int(raw)

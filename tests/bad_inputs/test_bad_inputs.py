@@ -623,3 +623,16 @@ def test_formula_in_a_data_cell_is_escaped_in_generated_csvs(label: str, tmp_pat
     graded = {r["outcome_id"]: r for r in csv.DictReader(io.StringIO((tmp_path / "g" / "grades.csv").read_text(encoding="utf-8")))}
     assert graded[outcome]["label"] == "'" + label
     assert {k: v for k, v in snapshot(root).items() if not k.startswith("build/cache/")} == before  # the cache is grade's own
+
+
+@pytest.mark.parametrize("command", ["report", "execute"])
+@pytest.mark.parametrize("jobs", ["two", "0", "-1", "1.5"])
+def test_wrong_review_jobs_is_one_line_before_any_work(command: str, jobs: str, tmp_path: Path, monkeypatch, capsys):
+    """Environment variable REVIEW_JOBS (notebooks run at once): a whole number >= 1, or unset."""
+    root = copy_workbook(tmp_path / "wb")
+    monkeypatch.setenv("REVIEW_JOBS", jobs)
+    before, files = snapshot(root), tree(root)
+    rc, out, err = run([command, "--root", str(root)], capsys)
+    assert rc == 1
+    assert err == f"review {command}: REVIEW_JOBS={jobs!r} is not allowed: set it to a whole number of notebooks to run at once (1 or more), or unset it\n"
+    assert tree(root) == files and snapshot(root) == before
