@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from review.facets import contrast_of_comparison, cues_in, direct_studies, facet_notes, facet_table, is_add_on, study_contrast
+from review.facets import cues_in, direct_studies, facet_notes, facet_table
 
 CUES = pd.DataFrame({"facet": ["comparison", "comparison", "mechanism", "time frame"], "cue": ["than", "just the same as", "by stimulating", "week"], "note": ["n"] * 4})
 
@@ -17,52 +17,34 @@ def test_cues_in_finds_whole_words_case_insensitively():
     assert cues_in("your first week of recovery", CUES) == {"time frame": ["week"]}
 
 
-@pytest.mark.parametrize(
-    ("comparison", "expected"),
-    [
-        ("microneedling + 5% minoxidil vs 5% minoxidil alone", "add-on"),
-        ("microneedle roller + ALA photodynamic therapy vs sham roller + ALA photodynamic therapy (split-face)", "add-on"),
-        ("microneedling + topical therapy vs topical therapy alone or baseline", "add-on"),
-        ("microneedling + 70% glycolic acid peel vs microneedling alone", "combination"),
-        ("microneedling + PRP vs microneedling + saline (split-face)", "combination"),
-        ("microneedling + topical vitamins A and C, after vs before", "combination"),
-        ("radiofrequency microneedling vs placebo treatment", "another device"),
-        ("subcutaneous radiofrequency microneedling, after vs before", "another device"),
-        ("microneedling alone vs 35% glycolic acid peel", "direct"),
-        ("microneedling alone, after vs before", "direct"),
-        ("microneedling (with or without radiofrequency) vs other treatments", "direct"),
-        ("narrative review: no comparison stated", None),
-        ("not applicable: regulatory document", None),
-    ],
-)
-def test_contrast_of_comparison(comparison, expected):
-    assert contrast_of_comparison(comparison) == expected
-
-
-def test_is_add_on_and_study_contrast_without_a_comparison():
-    assert is_add_on("Weekly microneedling + twice-daily 5% minoxidil", "5% minoxidil alone")
-    assert is_add_on("Topical therapy (tranexamic acid) + microneedling", "Topical therapy alone / baseline")
-    assert not is_add_on("Microneedling + 70% glycolic acid peel", "Microneedling alone (group 1)")
-    assert not is_add_on("Subcutaneous radiofrequency", "baseline")
-    assert study_contrast("microneedling alone", "radiofrequency microneedling", "x", "y") == "another device"
-    assert study_contrast("microneedling alone", "", "x", "y") == "direct"
-    assert study_contrast("microneedling combined", "", "MN + PRP", "none") == "combination"
-    # the finding's comparison decides when it says something
-    assert study_contrast("microneedling combined", "", "x", "y", "microneedling + 5% minoxidil vs 5% minoxidil alone") == "add-on"
-
-
-def test_direct_studies_leave_out_laboratory_and_unreported_findings():
+def test_direct_studies_use_the_grade_rules_contrast_and_leave_out_laboratory_and_unreported_findings():
     findings = pd.DataFrame(
-        [("A", "pores", "benefit", "microneedling alone, after vs before"), ("L", "pores", "benefit", "x"), ("N", "pores", "not reported", "y")],
+        [
+            ("A", "pores", "benefit", "microneedling alone, after vs before"),
+            ("D", "pores", "benefit", "microneedling + 5% minoxidil vs 5% minoxidil alone"),
+            ("P", "pores", "benefit", "microneedling + 70% glycolic acid peel vs microneedling alone"),
+            ("R", "pores", "benefit", "radiofrequency microneedling vs placebo treatment"),
+            ("L", "pores", "benefit", "x"),
+            ("N", "pores", "not reported", "y"),
+        ],
         columns=["study_id", "outcome_id", "direction", "comparison"],
     )
     studies = pd.DataFrame(
-        [("A", "case series", "microneedling alone", "", ""), ("L", "animal", "microneedling alone", "", ""), ("N", "RCT", "microneedling alone", "", "")],
-        columns=["study_id", "design", "intervention_class", "intervention", "comparator"],
-    )
-    designs = pd.DataFrame({"design": ["case series", "animal", "RCT"], "grade_start": ["low", "indirect", "high"]})
-    d = direct_studies(findings, studies, designs)
-    assert d[["study_id", "contrast"]].values.tolist() == [["A", "direct"]]
+        [
+            ("A", "case series", "microneedling alone", "microneedling"),
+            ("D", "RCT", "microneedling combined", "microneedling"),
+            ("P", "RCT", "microneedling combined", "microneedling"),
+            ("R", "RCT", "microneedling alone", "radiofrequency microneedling"),
+            ("L", "animal", "microneedling alone", "microneedling"),
+            ("N", "RCT", "microneedling alone", "microneedling"),
+        ],
+        columns=["study_id", "design", "intervention_class", "device"],
+    ).assign(n_enrolled=20, n_analysed=20)
+    designs = pd.DataFrame({"design": ["case series", "animal", "RCT"], "grade_start": ["low", "indirect", "high"], "cebm_level": [4, 5, 2]})
+    devices = pd.DataFrame({"device": ["microneedling", "radiofrequency microneedling"], "plain": ["yes", "no"]})
+    d = direct_studies(findings, studies, designs, devices).set_index("study_id")
+    assert d["contrast"].to_dict() == {"A": "direct", "D": "add-on", "P": "combination", "R": "another device"}
+    assert d.loc["R", "why"] == "another device (radiofrequency microneedling)"
 
 
 CLAIMS = pd.DataFrame(

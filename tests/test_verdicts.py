@@ -236,17 +236,20 @@ def test_a_comparative_claim_is_judged_on_the_comparative_studies(result, expect
 
 
 CONTRASTS = pd.DataFrame(
-    [("pores", "R", "benefit", "another device"), ("pores", "P", "benefit", "combination")], columns=["outcome_id", "study_id", "direction", "contrast"]
+    [("pores", "R", "benefit", "another device", "another device (radiofrequency microneedling)"),
+     ("pores", "P", "benefit", "combination", "a combination without a matching comparator")],
+    columns=["outcome_id", "study_id", "direction", "contrast", "why"],
 )
 
 
 def test_evidence_only_from_another_device_or_combinations_cannot_make_a_plain_claim_even_partly_supported():
     v = judge(one_claim(), grade(0, "low"), facets=facet(), contrasts=CONTRASTS)
     assert (v["rule_verdict"], v["verdict"], v["decided_by"]) == ("partly supported", "unsupported", "device")
-    assert "(Rf et al. 2020, another device; Peel et al. 2017, a combination without a matching comparator), not microneedling itself." in v["reason"]
+    assert v["reason"].startswith("The clinical studies of this outcome are indirect evidence about microneedling itself "
+                                  "(Rf et al. 2020, another device (radiofrequency microneedling); Peel et al. 2017, a combination without a matching comparator).")
     # one study of microneedling itself, or an add-on trial, is enough
     for contrast in ("direct", "add-on"):
-        more = pd.concat([CONTRASTS, pd.DataFrame([("pores", "A", "benefit", contrast)], columns=CONTRASTS.columns)])
+        more = pd.concat([CONTRASTS, pd.DataFrame([("pores", "A", "benefit", contrast, "")], columns=CONTRASTS.columns)])
         assert judge(one_claim(), grade(0, "low"), facets=facet(), contrasts=more)["verdict"] == "partly supported"
     # a claim that itself credits a combination may rest on combinations, not on another device
     assert judge(one_claim(), grade(0, "low"), facets=facet(device="microneedling combined"), contrasts=CONTRASTS)["verdict"] == "partly supported"
@@ -277,3 +280,11 @@ def test_a_limit_as_bad_as_the_rules_call_gives_the_more_specific_reason_but_a_r
     reviewer = pd.DataFrame([{"claim_id": "S9-01", "verdict": "unsupported", "reason": "No cost study was found.", "reviewer": "x"}])
     r = judge_claims(one_claim(), outcomes, [mixed], reviewer, facets=facet(comparator="laser"), check_verdicts=CHECK_VERDICTS, cite=cite).iloc[0]
     assert (r["verdict"], r["decided_by"], r["reason"]) == ("unsupported", "reviewer", "No cost study was found.")
+
+
+def test_the_device_rule_leaves_an_ungraded_fact_to_the_reviewer():
+    procedure = OutcomeGrade("pores", ("R",), 0, ("RCT",), "not graded", "a procedure fact")
+    outcomes = pd.DataFrame({"outcome_id": ["pores"], "category": ["procedure"], "subject": ["microneedling"]})
+    reviewer = pd.DataFrame([{"claim_id": "S9-01", "verdict": "partly supported", "reason": "Pain was low.", "reviewer": "x"}])
+    v = judge_claims(one_claim(claim_type="procedure"), outcomes, [procedure], reviewer, facets=facet(), contrasts=CONTRASTS, check_verdicts=CHECK_VERDICTS, cite=cite).iloc[0]
+    assert (v["verdict"], v["decided_by"]) == ("partly supported", "reviewer")

@@ -33,10 +33,6 @@ if TYPE_CHECKING:
 #: the ``device`` facet of a claim about plain microneedling
 PLAIN = "microneedling"
 COMBINED_CLAIM = "microneedling combined"
-#: a study's ``device`` (studies.csv, when recorded) that counts as plain microneedling
-PLAIN_DEVICES = ("", "microneedling")
-#: comparators that are no treatment, so a combined arm against them is not an add-on trial
-NO_TREATMENT = ("", "none", "baseline", "placebo", "sham", "untreated", "various")
 #: designs whose results never count as direct clinical evidence
 NOT_CLINICAL = ("indirect", "not graded")
 
@@ -77,98 +73,37 @@ def cues_in(quote: str, cues: pd.DataFrame | CuePatterns) -> dict[str, list[str]
     return found
 
 
-def _core(text: str) -> str:
-    """A treatment description without brackets, 'alone'/'only', dosing frequency words and punctuation."""
-    t = re.sub(r"\([^)]*\)", " ", str(text).lower())
-    t = re.sub(r"\b(alone|only|weekly|daily|twice-daily|twice|once|group \d+)\b", " ", t)
-    return " ".join(re.sub(r"[^a-z0-9%.+ ]", " ", t).split())
+#: what a study's contrast tells about plain microneedling (grading.indirect_reason decides)
+CONTRASTS = ("direct", "add-on", "another device", "combination", "pooled alone and combined")
 
 
-def is_add_on(intervention: str, comparator: str) -> bool:
-    """An add-on trial: the combined arm's co-treatment is exactly what the comparator arm gets.
+def direct_studies(findings: pd.DataFrame, studies: pd.DataFrame, designs: pd.DataFrame, devices: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Each clinical finding that reports a direction, with what its study's contrast tells about plain microneedling.
 
-    "Weekly microneedling + twice-daily 5% minoxidil" against "5% minoxidil alone" measures
-    microneedling's own added effect; "microneedling + peel" against "microneedling alone" does not
-    (it measures the peel), nor does a combination against no treatment.
-
-    >>> is_add_on("Weekly microneedling + twice-daily 5% minoxidil", "5% minoxidil alone")
-    True
-    >>> is_add_on("Microneedling + glycolic peel", "Microneedling alone")
-    False
+    One row per study and outcome; columns ``outcome_id, study_id, direction, contrast, why``. The
+    judgement is the GRADE indirectness rule's (:func:`review.grading.indirect_reason`): another device,
+    a combination without a matching comparator, or alone and combined pooled together are indirect;
+    an add-on trial (microneedling + X vs X) is direct evidence of microneedling's own effect.
+    Laboratory, animal and regulatory sources are left out: they are never clinical evidence.
     """
-    core = _core(intervention)
-    for part in re.split(r"/|\bor\b|;", str(comparator)):  # "Topical therapy alone / baseline": any named arm
-        comp = _core(part)
-        if comp in NO_TREATMENT or "microneedl" in comp or "needling" in comp:
-            continue
-        if comp in core:
-            return True
-    return False
+    from .grading import evidence_for, indirect_reason
 
-
-def contrast_of_comparison(comparison: str) -> str | None:
-    """What a finding's ``comparison`` (findings.csv, ``A vs B``) says about plain microneedling, or None if it cannot tell.
-
-    >>> contrast_of_comparison("microneedling + 5% minoxidil vs 5% minoxidil alone")
-    'add-on'
-    >>> contrast_of_comparison("microneedling + 70% glycolic acid peel vs microneedling alone")
-    'combination'
-    >>> contrast_of_comparison("radiofrequency microneedling vs placebo treatment")
-    'another device'
-    """
-    c = re.sub(r"\([^)]*\)", "", str(comparison).lower()).strip()
-    if not c or c.startswith("not applicable") or "no comparison stated" in c:
-        return None
-    first, _, rest = c.partition(" vs ")
-    main = first.split(",")[0].split(":")[0].strip()
-    if "radiofrequency" in main and not re.search(r"with or without radiofrequency|microneedling or radiofrequency", main):
-        return "another device"
-    if "+" in main:
-        co = main.split("+", 1)[1].strip()
-        if rest and co and co in rest and not rest.strip().startswith(("microneedling", "needling")):
-            return "add-on"  # the comparator gets the same co-treatment (a sham roller, or nothing)
-        return "combination"
-    if re.search(r"\b(micro)?needl(e|ing)", main):
-        return "direct"
-    return None
-
-
-def study_contrast(intervention_class: str, device: str, intervention: str, comparator: str, comparison: str = "") -> str:
-    """What a study's contrast tells about plain microneedling: ``direct``, ``add-on``, ``another device``
-    or ``combination``; read from the finding's ``comparison`` when it says, else from the study's
-    intervention class, device, intervention and comparator."""
-    if (device or "").strip().lower() not in PLAIN_DEVICES:
-        return "another device"
-    from_comparison = contrast_of_comparison(comparison) if comparison else None
-    if from_comparison:
-        return from_comparison
-    if intervention_class == "microneedling alone":
-        return "direct"
-    if intervention_class in ("microneedling combined", "mixed") and is_add_on(intervention, comparator):
-        return "add-on"
-    return "combination"
-
-
-def direct_studies(findings: pd.DataFrame, studies: pd.DataFrame, designs: pd.DataFrame) -> pd.DataFrame:
-    """Each clinical finding that reports a direction, with its study's contrast (see :func:`study_contrast`).
-
-    One row per study and outcome; columns ``outcome_id, study_id, direction, contrast``. Laboratory,
-    animal and regulatory sources are left out: they are never direct clinical evidence.
-    """
-    start = designs.set_index("design")["grade_start"]
-    cols = ["study_id", "design", "intervention_class", "intervention", "comparator"] + (["device"] if "device" in studies.columns else [])
-    fcols = ["study_id", "outcome_id", "direction"] + (["comparison"] if "comparison" in findings.columns else [])
-    ev = findings[fcols].merge(studies[cols], on="study_id", how="left")
-    ev = ev[(ev["direction"] != "not reported") & ~ev["design"].map(start).isin(NOT_CLINICAL)]
-    device = ev["device"].fillna("") if "device" in ev.columns else pd.Series("", index=ev.index)
-    comparison = ev["comparison"].fillna("") if "comparison" in ev.columns else pd.Series("", index=ev.index)
-    ev = ev.assign(
-        contrast=[
-            study_contrast(c, d, i, k, m)
-            for c, d, i, k, m in zip(ev["intervention_class"], device, ev["intervention"].fillna(""), ev["comparator"].fillna(""), comparison)
-        ]
-    )
-    return ev[["outcome_id", "study_id", "direction", "contrast"]].sort_values(["outcome_id", "study_id"], kind="stable").reset_index(drop=True)
+    ev = evidence_for(findings, studies, designs, devices)
+    ev = ev[(ev["direction"] != "not reported") & ~ev["grade_start"].isin(NOT_CLINICAL)]
+    rows = []
+    for r in ev.to_dict("records"):
+        why = indirect_reason(r)
+        if not why:
+            contrast = "add-on" if r["intervention_class"] == "microneedling combined" else "direct"
+        elif why.startswith("another device"):
+            contrast = "another device"
+        elif why.startswith("a combination"):
+            contrast = "combination"
+        else:
+            contrast = "pooled alone and combined"
+        rows.append({"outcome_id": r["outcome_id"], "study_id": r["study_id"], "direction": r["direction"], "contrast": contrast, "why": why})
+    out = records(rows, ["outcome_id", "study_id", "direction", "contrast", "why"])
+    return out.sort_values(["outcome_id", "study_id"], kind="stable").reset_index(drop=True)
 
 
 def facet_table(claims: pd.DataFrame, claim_facets: pd.DataFrame, cues: pd.DataFrame, quantities: pd.DataFrame) -> pd.DataFrame:

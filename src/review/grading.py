@@ -257,7 +257,7 @@ def contrast(comparison: str) -> str:
     return "other"
 
 
-def _indirect_reason(row: Row) -> str:
+def indirect_reason(row: Row) -> str:
     """Why one study is indirect evidence about microneedling itself ("" when it is direct)."""
     if row.get("plain", "") == "no":
         return f"another device ({row.get('device', '')})"
@@ -279,7 +279,7 @@ def _indirectness(body: list[Row], subject: str, lab_only: bool) -> tuple[str, s
         return "very serious", "only laboratory (ex vivo, in vitro) or animal evidence, for a claim about people"
     if subject == OTHER_PROCEDURE:
         return "not serious", "the studies test the procedure the claim is about"
-    why = [_indirect_reason(r) for r in body]
+    why = [indirect_reason(r) for r in body]
     indirect = _share([bool(x) for x in why], [_weight(r) for r in body])
     k = sum(bool(x) for x in why)
     addon = sum(r["intervention_class"] == "microneedling combined" and not x for x, r in zip(why, body))

@@ -50,7 +50,7 @@ def compute(wb: Workbook) -> Results:
         quantities=quantities,
         citations=wb.citations,
         check_verdicts=wb.check_verdicts,
-        contrasts=direct_studies(wb.findings, wb.studies, wb.designs),
+        contrasts=direct_studies(wb.findings, wb.studies, wb.designs, wb.devices),
         cite=lambda key: short_citation(key, bib),
         scales=scales,
     )

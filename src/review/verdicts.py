@@ -205,9 +205,6 @@ def comparison_limit(facet: dict[str, str] | None, cite: Callable[[str], str]) -
     return None
 
 
-CONTRAST_WORDS = {"another device": "another device", "combination": "a combination without a matching comparator"}
-
-
 def device_limit(facet: dict[str, str] | None, subject: str, contrasts: pd.DataFrame | None, cite: Callable[[str], str]) -> Limit | None:
     """Evidence only from another device, or only from combinations without a matching comparator,
     cannot bear out a claim about microneedling (``contrasts``: this outcome's rows of :func:`review.facets.direct_studies`)."""
@@ -217,14 +214,14 @@ def device_limit(facet: dict[str, str] | None, subject: str, contrasts: pd.DataF
     if device == PLAIN:
         ok = ("direct", "add-on")
     elif device == COMBINED_CLAIM:
-        ok = ("direct", "add-on", "combination")
+        ok = ("direct", "add-on", "combination", "pooled alone and combined")
     else:
         return None
     if contrasts["contrast"].isin(ok).any():
         return None
-    parts = [f"{cite(s)}, {CONTRAST_WORDS.get(c, c)}" for s, c in zip(contrasts["study_id"], contrasts["contrast"])]
+    parts = [f"{cite(s)}, {why}" for s, why in zip(contrasts["study_id"], contrasts["why"])]
     what = "microneedling itself" if device == PLAIN else "microneedling with its usual needles"
-    return Limit("device", "unsupported", f"The clinical studies of this outcome tested another device or a combination without a matching comparator ({'; '.join(parts)}), not {what}.")
+    return Limit("device", "unsupported", f"The clinical studies of this outcome are indirect evidence about {what} ({'; '.join(parts)}).")
 
 
 def judge_claims(
@@ -267,6 +264,7 @@ def judge_claims(
         cid, oid = c["claim_id"], c["outcome_id"]
         grade = by_outcome.get(oid)
         rule, rule_reason = rule_verdict(c["claim_type"], c["wording"], category.get(oid, ""), grade, cite)
+        graded = grade is not None and grade.certainty not in (NO_EVIDENCE, NOT_GRADED)
         verdict, reason, decided = rule, rule_reason, "rule"
         context = evidence_sentence(c["claim_type"], category.get(oid, ""), grade, cite) if c["claim_type"] != "opinion" else ""
         if cid in reviewer:
@@ -278,7 +276,8 @@ def judge_claims(
                 citation_limit(cited.get(cid), quantity, number.get(cid), limits, cite, order),
                 number_limit(quantity, number.get(cid), limits, cite),
                 comparison_limit(facet.get(cid), cite),
-                device_limit(facet.get(cid), subject.get(oid, "microneedling"), by_contrast.get(oid), cite),
+                # a procedure, cost or regulatory fact is a reviewer's check, not an effect a device produces
+                device_limit(facet.get(cid), subject.get(oid, "microneedling"), by_contrast.get(oid), cite) if graded else None,
             ]
             # a limit decides when it is worse than the verdict so far, or as bad as the rule's own call: its
             # reason (a number, a comparison, a device) is then the more specific one; a reviewer's tie stands
