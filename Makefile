@@ -11,7 +11,8 @@ PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 report: $(STAMP)   ## execute the notebooks and write the HTML reports to reports/ (ARGS="--root DIR" for another workbook)
 	$(BIN)/review report $(ARGS)
 
-test: $(STAMP) browser   ## unit tests, the bad-input suite, the browser test and nbval over every notebook
+test: $(STAMP) browser   ## lint (ruff, rules in pyproject.toml), unit tests, the bad-input suite, the browser test and nbval over every notebook
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
 lab: $(STAMP)   ## open JupyterLab on notebooks/ with the project's kernel

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pandas as pd
-import pytest
 
 from review.facets import cues_in, direct_studies, facet_notes, facet_table
 

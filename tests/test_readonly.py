@@ -96,5 +96,5 @@ def test_grading_into_the_read_only_workbook_is_one_message(readonly: Path, tmp_
     assert graded.returncode == 1
     lines = [ln for ln in graded.stderr.splitlines() if not ln.startswith("Matplotlib is building the font cache")]
     assert len(lines) == 1 and "Traceback" not in graded.stderr, graded.stderr
-    assert lines[0].startswith(f"review grade: cannot ") and str(readonly / "build") in lines[0], lines[0]
+    assert lines[0].startswith("review grade: cannot ") and str(readonly / "build") in lines[0], lines[0]
     assert "choose a folder you can write with --out DIR" in lines[0]

@@ -479,7 +479,7 @@ def text_path(candidates: Path) -> Path:
 
 
 def _title(text: str) -> str:
-    for kind, body in blocks(text):
+    for _kind, body in blocks(text):
         return body[:200]
     return "untitled"
 

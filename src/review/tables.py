@@ -204,7 +204,7 @@ def check_text(
         for i in inner:
             problems.append(Problem(where, 1, f"column {_column_letter(i)}", "header cell is empty; give the column its name or delete it"))
         return RawTable(spec, [], [], problems, False)
-    for i, (raw, clean) in enumerate(zip(header, header_clean)):
+    for raw, clean in zip(header, header_clean):
         if raw != clean:
             problems.append(Problem(where, 1, clean, f"column name {quote_value(raw)} has leading or trailing spaces"))
     expected = spec.column_names
