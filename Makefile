@@ -16,7 +16,7 @@ test: $(STAMP) browser   ## lint (ruff, rules in pyproject.toml), unit tests, th
 	$(BIN)/python -m pytest
 
 lab: $(STAMP)   ## open JupyterLab on notebooks/ with the project's kernel
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab notebooks/ $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
 
 bench: $(STAMP)   ## build-speed and scale benchmark
 	$(BIN)/python benchmarks/bench.py

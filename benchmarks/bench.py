@@ -125,7 +125,7 @@ def run(cmd: list[str], cwd: Path | None = None, env: dict[str, str] | None = No
 FLOOR_SCRIPT = """
 import sys
 from pathlib import Path
-from review.report import execute, parallel
+from review.build import execute, parallel
 paths = [Path(p) for p in sys.argv[2:]]
 parallel(lambda p: execute(p, Path(sys.argv[1])), paths)
 """
@@ -165,7 +165,7 @@ def edit(root: Path, rel: str, old: str, new: str) -> None:
 
 
 def real_workbook(work: Path, figures: dict[str, object], rows: list[tuple[str, str]], skip_tests: bool) -> None:
-    from review.report import notebook_paths
+    from review.build import notebook_paths
 
     root = copy_workbook(work / "real")
     review = [str(BIN / "review"), "report", "--root", str(root)]

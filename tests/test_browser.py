@@ -9,7 +9,7 @@ from urllib.parse import urldefrag
 import pytest
 from conftest import REPO
 
-from review.report import build_reports
+from review.build import build_reports
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")

@@ -17,7 +17,7 @@ from conftest import copy_workbook, write_notebook
 
 from review import cache, citations
 from review.bib import read_bib
-from review.report import build_reports
+from review.build import build_reports
 
 CLAIMS_NB = [
     "import review\nwb = review.load_workbook()",

@@ -99,12 +99,26 @@ def test_full_reference_html_links_doi_and_pubmed(real: Bib):
         ("Mueller2020", "Müller and Kang 2020"),
         ("Kang2022", "Kang and Lu 2022"),
         ("Three2021", "Alam et al. 2021"),
-        ("NoAuthor2019", "NoAuthor2019"),
+        ("NoAuthor2019", "“A page with no author” n.d."),
         ("Agency", "US Food and Drug Administration 2020"),
     ],
 )
 def test_short_citation_forms(key: str, expected: str):
     assert ct.short_citation(key, INLINE) == expected
+
+
+@pytest.mark.parametrize(
+    "entry, expected",
+    [
+        ("@article{PMID1, title = {Percutaneous collagen induction: an effective treatment}, year = {2014}}", "“Percutaneous collagen induction” 2014"),
+        ("@article{PMID1, title = {A single-center trial to evaluate the efficacy of four needles}}", "“A single-center trial to evaluate…” n.d."),
+        ("@article{PMID1, journal = {Am J Clin Dermatol}, year = {2019}}", "Am J Clin Dermatol article 2019"),
+        ("@article{PMID1, pmid = {35426044}}", "PubMed record 35426044 n.d."),
+        ("@misc{PMID1}", "Untitled reference n.d."),
+    ],
+)
+def test_short_citation_without_authors_is_a_readable_short_title_never_the_key(entry: str, expected: str):
+    assert ct.short_citation("PMID1", parse_bib(entry)) == expected
 
 
 def test_short_citation_without_year_says_nd():

@@ -14,7 +14,7 @@ import pytest
 from conftest import REPO, snapshot, write_notebook
 
 from review.cli import main
-from review.report import ReportError, execute, notebook_paths, parallel
+from review.build import ReportError, execute, notebook_paths, parallel
 
 INPUTS = ("data", "references.bib", "notebooks")
 

@@ -10,7 +10,7 @@ import nbformat
 import pytest
 from conftest import REPO, copy_workbook
 
-from review.report import ReportError, build_reports
+from review.build import ReportError, build_reports
 
 MAX_PAGE_BYTES = 5 * 1024 * 1024
 INJECTED = "<script>alert('x')</script> {{ not a template }}"
@@ -37,7 +37,7 @@ def built(tmp_path_factory) -> Path:
 
 
 def test_report_has_index_references_and_a_page_per_notebook(built: Path):
-    names = sorted(p.name for p in built.iterdir())
+    names = sorted(p.name for p in built.iterdir() if not p.name.startswith("."))
     notebooks = sorted(p.with_suffix(".html").name for p in (REPO / "notebooks").glob("[0-9][0-9]-*.ipynb"))
     assert names == sorted([".review-report", "index.html", "references.html", *notebooks])  # the marker lets a later build replace the folder
 
@@ -70,7 +70,7 @@ def test_article_text_is_escaped_everywhere(built: Path):
 
 def test_study_keys_link_to_references_with_doi_and_pubmed(built: Path):
     verdicts = (built / "04-judge-claims.html").read_text(encoding="utf-8")
-    assert 'href="references.html#Majid2009"' in verdicts
+    assert '<a href="references.html#Majid2009" class="ref">Majid 2009</a>' in verdicts
     refs = (built / "references.html").read_text(encoding="utf-8")
     entry = re.search(r'<li id="Majid2009">.*?</li>', refs, re.S).group(0)
     assert 'href="https://doi.org/10.4103/0974-2077.53096"' in entry

@@ -259,7 +259,7 @@ def _cached(key: str, bib: Bib, index: int) -> str | None:
 
 
 def short_citation(key: str, bib: Bib) -> str:
-    """In-text citation: ``Majid 2009``, ``Kang and Lu 2022``, ``Alam et al. 2014``; the key when no author.
+    """In-text citation: ``Majid 2009``, ``Kang and Lu 2022``, ``Alam et al. 2014``; a short title when no author.
 
     >>> short_citation("Majid2009", wb.bib)  # doctest: +SKIP
     'Majid 2009'
@@ -273,7 +273,7 @@ def _short_citation(key: str, bib: Bib) -> str:
     year = _latex(entry.fields["year"]) if entry.fields.get("year") else NO_YEAR
     persons, others = _named(entry.persons.get("author", []))
     if not persons:
-        return key  # the bib key is the study's id everywhere, so it is the fallback citation
+        return f"{_short_title(entry)} {year}"
     first = _surname(persons[0]).render(TextBackend())
     if len(persons) == 1 and not others:
         who = first
@@ -282,6 +282,34 @@ def _short_citation(key: str, bib: Bib) -> str:
     else:
         who = f"{first} et al."
     return f"{who} {year}"
+
+
+#: words of the title an author-less entry is cited by
+SHORT_TITLE_WORDS = 5
+
+
+def _short_title(entry: Entry) -> str:
+    """What an entry without authors is cited by: its organisation, or the first words of its title.
+
+    Never the bib key (``PMID35426044``, ``Salem_undated`` mean nothing to a
+    reader): failing a title, the journal, then the PubMed or DOI number.
+    """
+    f = entry.fields
+    if f.get("organization"):
+        return _latex(f["organization"])
+    title = _latex(f.get("title", "")).strip()
+    if title:
+        head = re.split(r"\s*[:(.;?]\s*|\s+[-–—]\s+", title)[0] or title
+        words = head.split()
+        short = " ".join(words[:SHORT_TITLE_WORDS])
+        return f"“{short}{'…' if len(words) > SHORT_TITLE_WORDS else ''}”"
+    if f.get("journal"):
+        return f"{_latex(f['journal'])} article"
+    if f.get("pmid"):
+        return f"PubMed record {f['pmid']}"
+    if f.get("doi"):
+        return f"doi:{f['doi']}"
+    return "Untitled reference"
 
 
 def full_reference(key: str, bib: Bib) -> str:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Sequence
 
 from .cache import CACHE_ENV
-from .errors import UsageError, WorkbookError, os_error_message
+from .errors import ReportError, UsageError, WorkbookError, os_error_message
 from .settings import jobs_setting
 from .workbook import check_workbook, find_root
 
@@ -42,22 +42,24 @@ def _grade(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from .report import build_reports
+    from .build import build_reports
+    from .build.execute import to_stderr
 
     jobs = jobs_setting()  # a wrong REVIEW_JOBS is refused before any work
     root = find_root(args.root)
     out = Path(args.out) if args.out else root / "reports"
-    index = build_reports(root, out, jobs=jobs)
+    index = build_reports(root, out, jobs=jobs, say=to_stderr)
     print(f"wrote {index}")
     return 0
 
 
 def _execute(args: argparse.Namespace) -> int:
-    from .report import execute_in_place
+    from .build import execute_in_place
+    from .build.execute import to_stderr
 
     jobs_setting()  # a wrong REVIEW_JOBS is refused before any work
     root = find_root(args.root)
-    for path in execute_in_place(root, args.notebooks):
+    for path in execute_in_place(root, args.notebooks, say=to_stderr):
         print(f"executed {path.relative_to(root)}")
     return 0
 
@@ -179,6 +181,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except UsageError as exc:
         print(f"review {args.command}: {exc}", file=sys.stderr)
+        return 1
+    except ReportError as exc:
+        print(f"review {args.command}: a notebook failed; the previous reports are unchanged.\n{exc}", file=sys.stderr)
         return 1
     except OSError as exc:  # a full disk, a read-only folder, a missing file: a message, not a traceback
         print(f"review {args.command}: {os_error_message(exc)}", file=sys.stderr)

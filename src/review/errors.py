@@ -95,3 +95,7 @@ def os_error_message(exc: OSError) -> str:
     verb, fix = _OS_FIXES.get(exc.errno, ("error with", "check the path and run again"))
     what = exc.strerror or str(exc)
     return f"{verb} {exc.filename}: {what}; {fix}" if exc.filename else f"{what}; {fix}"
+
+
+class ReportError(RuntimeError):
+    """A notebook failed while the reports were being built; the message names the notebook, cell and error."""

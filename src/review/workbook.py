@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,7 +28,6 @@ from .settings import CONFIG_FILE, Settings, load_settings
 from .signoffs import check_signoffs
 from .suggest import Suggester
 from .tables import RawTable, check_text, read_table, split_list, to_frame
-
 
 
 def find_root(root: str | os.PathLike[str] | None = None) -> Path:
@@ -346,54 +345,36 @@ def check_workbook(root: Path, overlay: Mapping[str, str] | None = None, article
     return Checked(root, tables, bib, sorted(set(problems)), notes)
 
 
-#: When set (by the report builder, for a notebook's kernel), the inputs the notebook uses are
-#: appended to this file, one workbook-relative path per line ("*" for all), so a cached
-#: page is re-executed exactly when one of those inputs changes.
-TRACE_ENV = "REVIEW_TRACE"
+#: Stands for "every data file and article" when a caller used something derived from the whole workbook.
 ALL_INPUTS = "*"
-_traced: set[str] = set()
-_watching = False
+_input_listeners: list[Callable[[str], None]] = []
 
 
-def trace_input(relpath: str) -> None:
-    """Record that the running notebook used ``relpath`` (no-op outside a traced report build)."""
-    path = os.environ.get(TRACE_ENV)
-    if not path or relpath in _traced:
-        return
-    _traced.add(relpath)
-    with open(path, "a", encoding="utf-8") as fh:
-        fh.write(relpath + "\n")
+def on_input_used(listener: Callable[[str], None]) -> None:
+    """Call ``listener`` with the workbook-relative path of every input a caller uses from now on.
+
+    A table counts as used when it is read from a :class:`Workbook`, the
+    bibliography when ``wb.bib`` is read, and everything (:data:`ALL_INPUTS`)
+    when the validation notes are. Whoever needs to know (the page cache, from
+    inside a notebook's kernel) subscribes; the workbook does not know who listens.
+    """
+    _input_listeners.append(listener)
 
 
-def _watch_direct_reads(root: Path) -> None:
-    """In a traced kernel, also record any file under the workbook that code opens directly (not through the Workbook)."""
-    global _watching
-    if not os.environ.get(TRACE_ENV) or _watching:
-        return
-    import sys
-
-    base = str(root) + os.sep
-    build = str(root / "build") + os.sep
-
-    def hook(event: str, args: tuple[object, ...]) -> None:
-        if event == "open" and isinstance(args[0], str) and not any(m in str(args[1] or "r") for m in "wax+"):
-            full = os.path.abspath(args[0])
-            if full.startswith(base) and not full.startswith(build) and os.path.isfile(full):
-                trace_input(os.path.relpath(full, root).replace(os.sep, "/"))
-
-    sys.addaudithook(hook)
-    _watching = True
+def _used(relpath: str) -> None:
+    for listener in _input_listeners:
+        listener(relpath)
 
 
-class _TracedFrames(Mapping[str, pd.DataFrame]):
-    """The workbook's tables by name; reading one records its file as an input of the running notebook."""
+class _ObservedFrames(Mapping[str, pd.DataFrame]):
+    """The workbook's tables by name; reading one tells the listeners (:func:`on_input_used`) its file was used."""
 
     def __init__(self, frames: dict[str, pd.DataFrame]):
         self._frames = frames
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         frame = self._frames[name]
-        trace_input(schema.TABLE_BY_NAME[name].path)
+        _used(schema.TABLE_BY_NAME[name].path)
         return frame
 
     def __iter__(self) -> Iterator[str]:
@@ -426,12 +407,12 @@ class Workbook:
 
     @property
     def bib(self) -> Bib:
-        trace_input(schema.BIB_PATH)
+        _used(schema.BIB_PATH)
         return self.bibliography
 
     @property
     def notes(self) -> tuple[str, ...]:
-        trace_input(ALL_INPUTS)  # notes come from the whole workbook
+        _used(ALL_INPUTS)  # notes come from the whole workbook
         return self.validation_notes
 
 
@@ -442,8 +423,7 @@ def load_workbook(root: str | os.PathLike[str] | None = None) -> Workbook:
     if checked.problems:
         raise WorkbookError(checked.problems)
     frames = {name: to_frame(t) for name, t in checked.tables.items()}
-    _watch_direct_reads(path)
-    return Workbook(path, _TracedFrames(frames), checked.bib, tuple(checked.notes), load_settings(path))
+    return Workbook(path, _ObservedFrames(frames), checked.bib, tuple(checked.notes), load_settings(path))
 
 
 def table_counts(wb: Workbook) -> pd.DataFrame:

@@ -636,3 +636,31 @@ def test_wrong_review_jobs_is_one_line_before_any_work(command: str, jobs: str, 
     assert rc == 1
     assert err == f"review {command}: REVIEW_JOBS={jobs!r} is not allowed: set it to a whole number of notebooks to run at once (1 or more), or unset it\n"
     assert tree(root) == files and snapshot(root) == before
+
+
+# ---------------------------------------------------------------- notebooks that fail
+
+
+def test_failing_notebook_cell_is_a_short_message_and_keeps_the_previous_reports(tmp_path: Path):
+    """A cell that raises: exit 1, the notebook, cell and error line first, no ANSI codes, no internal traceback."""
+    from conftest import write_notebook
+
+    root = copy_workbook(tmp_path / "wb", "no-archive-here")
+    for nb in (root / "notebooks").glob("*.ipynb"):
+        nb.unlink()
+    write_notebook(root / "notebooks" / "01-divide-claims.ipynb", ["import review\nwb = review.load_workbook()", "share = len(wb.claims) / 0"], "Divide")
+    (root / "reports").mkdir()
+    (root / "reports" / "index.html").write_bytes(OLD_REPORT)
+    before = snapshot(root)
+    script = Path(sys.executable).with_name("review")
+    cmd = [str(script)] if script.exists() else [sys.executable, "-m", "review.cli"]
+    env = {k: v for k, v in os.environ.items() if k not in ("REVIEW_ROOT", "REVIEW_ARCHIVE")}
+    proc = subprocess.run(cmd + ["report", "--root", str(root)], capture_output=True, text=True, env=env, timeout=300)
+    assert proc.returncode == 1
+    errors = [line for line in proc.stderr.splitlines() if not line.startswith("executing")]
+    assert errors[0] == "review report: a notebook failed; the previous reports are unchanged."
+    assert errors[1] == "notebooks/01-divide-claims.ipynb: cell 3 failed: ZeroDivisionError: division by zero"
+    assert errors[2] == "  failing line: 1 share = len(wb.claims) / 0"
+    assert "\x1b[" not in proc.stderr and "Traceback" not in proc.stderr and "nbclient" not in proc.stderr
+    assert "without encryption" not in proc.stderr
+    assert snapshot(root) == before

@@ -1,16 +1,19 @@
-"""What a reviewer's HTML page adds to an exported notebook: links to references, sortable tables.
+"""What a reviewer's HTML page adds to an exported notebook: author-year links to references, sortable tables.
 
 The page is processed in one pass over its tags and text, not re-parsed into
 a tree (BeautifulSoup took seconds on a 5 MB page): script, style and comment
 blocks are copied untouched, tags are copied (a few gain an attribute), and
-text is copied as it is, still escaped, with bib keys wrapped in links. Keys
+text is copied as it is, still escaped, with each bib key replaced by a link
+reading its author-year citation (``Majid2009`` -> ``Majid 2009``). Keys
 are made of letters, digits and ``_ . : -`` only, so no text from an article
 is ever unescaped or re-emitted differently.
 """
 
 from __future__ import annotations
 
+import html
 import re
+from collections.abc import Mapping
 
 #: tables with more rows than this get a filter box, sortable columns and pages
 LONG_TABLE_ROWS = 12
@@ -41,13 +44,13 @@ def find_keys(text: str, keys: frozenset[str]) -> list[tuple[int, int, str]]:
     return found
 
 
-def _linked(text: str, keys: frozenset[str], target: str) -> tuple[str, int]:
+def _linked(text: str, labels: Mapping[str, str], keys: frozenset[str], target: str) -> tuple[str, int]:
     spans = find_keys(text, keys)
     if not spans:
         return text, 0
     out, last = [], 0
     for start, end, key in spans:
-        out += [text[last:start], f'<a href="{target}#{key}" class="ref">{key}</a>']
+        out += [text[last:start], f'<a href="{target}#{key}" class="ref">{html.escape(labels[key])}</a>']
         last = end
     out.append(text[last:])
     return "".join(out), len(spans)
@@ -84,10 +87,13 @@ def _tag(m: re.Match[str]) -> str:
     return m.group(0)
 
 
-def enhance(page: str, keys: list[str], target: str = "references.html") -> str:
-    """Link bib keys (in table cells, list items and paragraphs, never inside links) and mark long tables."""
+def enhance(page: str, labels: Mapping[str, str], target: str = "references.html") -> str:
+    """Replace bib keys by linked author-year citations (``labels``: key -> citation) and mark long tables.
+
+    Keys are replaced in table cells, list items and paragraphs, never inside links.
+    """
     page, _ = mark_long_tables(page)
-    keyset = frozenset(keys)
+    keyset = frozenset(labels)
     depth = {"a": 0, "linkable": 0}
     out: list[str] = []
     for i, part in enumerate(RAW.split(page)):
@@ -97,7 +103,7 @@ def enhance(page: str, keys: list[str], target: str = "references.html") -> str:
         pos = 0
         for m in TAG.finditer(part):
             text = part[pos : m.start()]
-            out.append(_linked(text, keyset, target)[0] if keyset and depth["linkable"] and not depth["a"] else text)
+            out.append(_linked(text, labels, keyset, target)[0] if keyset and depth["linkable"] and not depth["a"] else text)
             name = m.group(2).lower()
             slot = "a" if name == "a" else "linkable" if name in LINKABLE else None
             if slot and not m.group(3).rstrip().endswith("/"):
@@ -105,5 +111,5 @@ def enhance(page: str, keys: list[str], target: str = "references.html") -> str:
             out.append(_tag(m))
             pos = m.end()
         tail = part[pos:]
-        out.append(_linked(tail, keyset, target)[0] if keyset and depth["linkable"] and not depth["a"] else tail)
+        out.append(_linked(tail, labels, keyset, target)[0] if keyset and depth["linkable"] and not depth["a"] else tail)
     return "".join(out)

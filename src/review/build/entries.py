@@ -1,0 +1,218 @@
+"""One entry per claim and one scorecard per article, with schema.org ClaimReview, from the graded workbook.
+
+Everything here is computed from :func:`review.results.compute` (verdicts,
+certainty, reasons, citation and number checks) and the workbook's tables; no
+verdict is re-derived. Bib keys stay keys in the values returned; the page
+templates and :func:`review.build.markup.enhance` turn them into linked
+author-year citations.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .. import schema
+from ..grading import CERTAINTY
+from ..results import Results
+from ..verdicts import SEVERITY, furthest_from_evidence
+from ..workbook import Workbook
+
+#: what each verdict means (the scale's wording in review.verdicts); replaced by the scale's own
+#: data (data/frameworks/verdicts.csv, column ``meaning``) wherever the workbook has it
+VERDICT_MEANINGS = {
+    "supported": "The evidence points the way the claim does, with moderate or high certainty (high certainty for an absolute claim).",
+    "partly supported": "The evidence points that way, but with low certainty (or very low, for a hedged claim), or it is mixed and the claim is hedged.",
+    "overstated": "The claim is worded more strongly than its evidence allows: an absolute claim below high certainty, a plain claim on very low certainty or on mixed evidence.",
+    "unsupported": "No human evidence was found (the search log says so), or evidence against the claim is too uncertain to call it contradicted.",
+    "contradicted": "The evidence points against the claim with at least low certainty.",
+    "not testable": "An opinion, or a procedure or regulatory detail that no study measures as an effect.",
+}
+
+#: ClaimReview's numeric rating: 1 (worst, contradicted) to 5 (best, supported); not testable has none
+BEST_RATING, WORST_RATING = 5, 1
+
+
+@dataclass(frozen=True)
+class VerdictLevel:
+    verdict: str
+    meaning: str
+    rating: int | None
+
+
+def verdict_scale(wb: Workbook) -> list[VerdictLevel]:
+    """The verdict scale, best supported first, with each verdict's meaning and ClaimReview rating.
+
+    The rating is the scale's own ``rating`` column when the workbook has the
+    scale as data; otherwise it follows the scale's order among the tested
+    verdicts: supported 5, partly supported 4, overstated 3, unsupported 2,
+    contradicted 1; "not testable" gets no rating.
+    """
+    frames = wb.frames
+    table = frames["verdicts"] if "verdicts" in frames else None
+    order = list(table["verdict"]) if table is not None else list(schema.VERDICTS)
+    meanings = dict(zip(table["verdict"], table["meaning"])) if table is not None and "meaning" in table else VERDICT_MEANINGS
+    ratings: dict[str, int | None]
+    if table is not None and "rating" in table:
+        ratings = {v: (int(r) if pd.notna(r) and str(r) != "" else None) for v, r in zip(table["verdict"], table["rating"])}
+    else:
+        tested = [v for v in order if v != "not testable"]
+        ratings = {v: BEST_RATING - i for i, v in enumerate(tested)}
+    return [VerdictLevel(v, meanings.get(v, ""), ratings.get(v)) for v in order]
+
+
+def certainty_symbols(certainty: str) -> str:
+    """GRADE's ⊕ notation: ``low`` -> ``⊕⊕◯◯``; other values (no evidence, not graded) as they are."""
+    if certainty not in CERTAINTY:
+        return ""
+    level = CERTAINTY.index(certainty) + 1
+    return "⊕" * level + "◯" * (len(CERTAINTY) - level)
+
+
+def data_date(root: Path, wb: Workbook) -> str:
+    """The date the review's data stands at: the last commit's date, else the last search date (never today)."""
+    try:
+        out = subprocess.run(["git", "log", "-1", "--format=%cs"], cwd=root, capture_output=True, text=True, check=True).stdout.strip()
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", out):
+            return out
+    except (OSError, subprocess.CalledProcessError):
+        pass
+    return last_search_date(wb)
+
+
+def last_search_date(wb: Workbook) -> str:
+    """The most recent date in the search log (data/searches.csv), or an empty string."""
+    dates = [str(d) for d in wb.searches["date_searched"].dropna() if str(d)]
+    return max(dates) if dates else ""
+
+
+def _sentence(text: str) -> str:
+    text = str(text or "").strip()
+    if not text:
+        return ""
+    text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+@dataclass
+class ClaimEntry:
+    """What one claim's entry shows."""
+
+    claim_id: str
+    quote: str
+    source_id: str
+    article: str
+    article_kind: str
+    outcome: str
+    verdict: str
+    meaning: str
+    rating: int | None
+    certainty: str
+    symbols: str
+    evidence: str
+    keys: list[str]
+    reason: str
+    cited: list[dict[str, str]] = field(default_factory=list)
+    numbers: list[dict[str, str]] = field(default_factory=list)
+
+
+def _evidence_sentence(grade: dict[str, object] | None, outcome: str) -> str:
+    """One or two sentences: how much evidence there is for the outcome, and which way it points."""
+    if not grade or not grade.get("studies"):
+        return f"No study of {outcome.lower()} was found; the search is logged in the review's search table."
+    n, people = int(grade["studies"]), grade.get("participants")
+    who = f" with {int(people)} participants" if pd.notna(people) and people else ""
+    direction = str(grade.get("direction") or "").strip()
+    points = f"; taken together they point to {direction}" if direction and direction not in ("not reported",) else ""
+    return f"{n} stud{'y' if n == 1 else 'ies'} of {outcome.lower()}{who}{points}, with {grade.get('certainty')} certainty (GRADE)."
+
+
+def claim_entries(wb: Workbook, res: Results) -> list[ClaimEntry]:
+    """One entry per claim, in claim order, from the computed verdicts, grades and checks."""
+    scale = {lvl.verdict: lvl for lvl in verdict_scale(wb)}
+    claims = wb.claims.set_index("claim_id")
+    sources = wb.sources.set_index("source_id")
+    outcomes = wb.outcomes.set_index("outcome_id")["label"]
+    grades = res.grades_table.set_index("outcome_id").to_dict("index")
+    fidelity = res.fidelity.groupby("claim_id")
+    numbers = res.quantities.groupby("claim_id")
+    out = []
+    for v in res.verdicts.sort_values("claim_id", kind="stable").to_dict("records"):
+        cid = v["claim_id"]
+        claim, source = claims.loc[cid], sources.loc[v["source_id"]]
+        outcome = str(outcomes.get(v["outcome_id"], v["outcome_id"]))
+        level = scale.get(v["verdict"])
+        keys = [k for k in str(v.get("key_studies") or "").split(";") if k]
+        cited = fidelity.get_group(cid).to_dict("records") if cid in fidelity.groups else []
+        checks = numbers.get_group(cid).to_dict("records") if cid in numbers.groups else []
+        out.append(ClaimEntry(
+            claim_id=cid, quote=str(claim["quote"]), source_id=str(v["source_id"]), article=str(source["title"]), article_kind=str(source["kind"]),
+            outcome=outcome, verdict=str(v["verdict"]), meaning=level.meaning if level else "", rating=level.rating if level else None,
+            certainty=str(v["certainty"]), symbols=certainty_symbols(str(v["certainty"])),
+            evidence=_evidence_sentence(grades.get(v["outcome_id"]), outcome), keys=keys, reason=_sentence(v["reason"]),
+            cited=[{k: str(r.get(k, "") or "") for k in ("article cites", "identified as", "support", "departures", "reason")} for r in cited],
+            numbers=[{k: str(r.get(k, "") or "") for k in ("claimed", "reported", "check", "source")} for r in checks],
+        ))
+    return out
+
+
+def claim_review(entry: ClaimEntry, organisation: str, date: str, page_url: str = "", article_url: str = "") -> dict[str, object]:
+    """schema.org ClaimReview for one claim entry (https://schema.org/ClaimReview)."""
+    rating: dict[str, object] = {"@type": "Rating", "alternateName": entry.verdict}
+    if entry.rating is not None:
+        rating |= {"ratingValue": entry.rating, "bestRating": BEST_RATING, "worstRating": WORST_RATING}
+    appearance: dict[str, object] = {"@type": "CreativeWork", "headline": entry.article}
+    if article_url:
+        appearance["url"] = article_url
+    review: dict[str, object] = {
+        "@context": "https://schema.org",
+        "@type": "ClaimReview",
+        "claimReviewed": entry.quote,
+        "itemReviewed": {"@type": "Claim", "appearance": appearance},
+        "reviewRating": rating,
+        "author": {"@type": "Organization", "name": organisation},
+        "datePublished": date,
+    }
+    if page_url:
+        review["url"] = page_url
+    return review
+
+
+@dataclass
+class Scorecard:
+    """One article: what it is, how its claims fared, its worst claims and the citations it makes."""
+
+    source_id: str
+    title: str
+    kind: str
+    url: str
+    tally: list[tuple[str, int]]
+    total: int
+    worst: list[dict[str, object]]
+    cited: list[dict[str, str]]
+
+
+def scorecards(wb: Workbook, res: Results, worst: int = 3) -> list[Scorecard]:
+    """One scorecard per article, in source order."""
+    order = [lvl.verdict for lvl in verdict_scale(wb)]
+    quotes = wb.claims.set_index("claim_id")["quote"]
+    out = []
+    for s in wb.sources.sort_values("source_id", kind="stable").to_dict("records"):
+        sid = s["source_id"]
+        mine = res.verdicts[res.verdicts["source_id"] == sid]
+        counts = mine["verdict"].value_counts()
+        tally = [(v, int(counts.get(v, 0))) for v in order]
+        ranked = furthest_from_evidence(mine, wb.claims[wb.claims["source_id"] == sid], n=worst)
+        ranked = ranked[ranked["verdict"].map(SEVERITY).fillna(0) >= SEVERITY["unsupported"]]
+        cited = res.fidelity[res.fidelity["source_id"] == sid]
+        out.append(Scorecard(
+            source_id=sid, title=str(s["title"]), kind=str(s["kind"]), url=str(s.get("url", "") or ""),
+            tally=tally, total=int(len(mine)),
+            worst=[{"claim_id": r["claim_id"], "quote": quotes[r["claim_id"]], "verdict": r["verdict"], "certainty": r["certainty"]} for r in ranked.to_dict("records")],
+            cited=[{k: str(r.get(k, "") or "") for k in ("claim_id", "article cites", "identified as", "support", "departures")} for r in cited.to_dict("records")],
+        ))
+    return out

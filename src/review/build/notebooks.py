@@ -1,0 +1,53 @@
+"""The workbook's notebooks: which ones make up the report, in what order, and what each page is called."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from ..errors import Problem, WorkbookError
+
+NOTEBOOK_RE = re.compile(r"^\d\d-[a-z0-9]+(-[a-z0-9]+)*\.ipynb$")
+NAMING = "NN-verb-object.ipynb (two digits, then lower-case words joined by hyphens, e.g. 03-grade-outcomes.ipynb)"
+
+
+@dataclass(frozen=True)
+class Page:
+    """One report page: the notebook it comes from, its file name, its title and first paragraph."""
+
+    notebook: str
+    html_name: str
+    title: str
+    summary: str
+
+
+def notebook_paths(root: Path) -> list[Path]:
+    """The workbook's notebooks, in step order; a notebook named off the pattern is refused, not skipped.
+
+    A notebook that would silently be left out of the report is worse than a
+    build that stops and says how to name it.
+    """
+    found = sorted((root / "notebooks").glob("*.ipynb"))
+    off = [p.name for p in found if not NOTEBOOK_RE.match(p.name)]
+    if off:
+        raise WorkbookError([
+            Problem(f"notebooks/{name}", 0, "", f"notebook name is not {NAMING}; rename it to that pattern, or move it out of notebooks/")
+            for name in off
+        ])
+    return found
+
+
+def notebook_title(nb: nbformat.NotebookNode, fallback: str) -> tuple[str, str]:
+    """The first markdown heading of a notebook, and the first paragraph after it."""
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+        lines = cell.source.strip().splitlines()
+        if lines and lines[0].startswith("# "):
+            title = lines[0][2:].strip()
+            rest = "\n".join(lines[1:]).strip().split("\n\n")[0]
+            return title, re.sub(r"\s+", " ", re.sub(r"[*_`]", "", rest))
+    return fallback, ""

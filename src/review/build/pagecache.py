@@ -1,0 +1,87 @@
+"""Exported pages cached by notebook, reused while the notebook, the code and every input it read are unchanged."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Mapping
+
+import nbformat
+
+from .. import cache
+from ..workbook import ALL_INPUTS, archive_dir
+from .notebooks import Page
+
+
+@dataclass(frozen=True)
+class PageBuild:
+    """One notebook's exported page (footer still a token), and whether it came from the cache."""
+
+    page: Page
+    html: str
+    cached: bool
+
+
+def data_files(root: Path) -> list[Path]:
+    """Every input a report is built from: data tables and the bibliography."""
+    files = sorted(p for p in (root / "data").rglob("*.csv") if p.is_file())
+    bib = root / "references.bib"
+    return files + ([bib] if bib.exists() else [])
+
+
+def notebook_digest(path: Path) -> str:
+    """Digest of what a notebook *does*: its cells' types and sources and its kernel, not its stored outputs."""
+    nb = nbformat.read(path, as_version=4)
+    cells = [(c.cell_type, c.source) for c in nb.cells]
+    return cache.sha256_bytes(json.dumps([path.name, cells, nb.metadata.get("kernelspec", {})]).encode())
+
+
+def input_digests(root: Path, names: Iterable[str]) -> dict[str, str]:
+    """Current digest of each traced input: a workbook-relative file, or ``*`` for every data file and article."""
+    out: dict[str, str] = {}
+    for name in sorted(set(names)):
+        if name == ALL_INPUTS:
+            files = data_files(root)
+            archive = archive_dir(root)
+            parts = cache.digest_files(files, root)
+            if archive.is_dir():
+                parts.update({f"archive/{k}": v for k, v in cache.digest_files([p for p in archive.iterdir() if p.is_file()], archive).items()})
+            out[name] = cache.combine(parts)
+        else:
+            p = root / name
+            out[name] = cache.sha256_bytes(p.read_bytes()) if p.is_file() else "missing"
+    return out
+
+
+class PageCache:
+    """Exported pages by notebook, keyed on the notebook, the code, and the inputs the notebook used last time."""
+
+    def __init__(self, root: Path, labels: Mapping[str, str]):
+        self.root = root
+        self.dir = cache.cache_dir(root) / "pages"
+        self.base = cache.combine({
+            "code": cache.code_digest([root / "requirements.lock", root / "pyproject.toml"]),
+            "config": cache.sha256_bytes((root / "workbook.toml").read_bytes()) if (root / "workbook.toml").is_file() else "",
+            "citations": cache.sha256_bytes(json.dumps(sorted(labels.items())).encode()),  # pages cite every bib key they mention
+        })
+
+    def _path(self, notebook: Path) -> Path:
+        return self.dir / f"{notebook.stem}-{cache.combine({'base': self.base, 'nb': notebook_digest(notebook)})[:24]}.json"
+
+    def get(self, notebook: Path) -> PageBuild | None:
+        """The cached page, if every input it used still has the digest it had; None otherwise."""
+        record = cache.read_json(self._path(notebook))
+        if not isinstance(record, dict) or not isinstance(record.get("inputs"), dict):
+            return None
+        if input_digests(self.root, record["inputs"]) != record["inputs"]:
+            return None
+        return PageBuild(Page(**record["page"]), record["html"], True)
+
+    def put(self, notebook: Path, build: PageBuild, used: Iterable[str]) -> None:
+        record = {"page": build.page.__dict__, "html": build.html, "inputs": input_digests(self.root, used)}
+        path = self._path(notebook)
+        for old in self.dir.glob(f"{notebook.stem}-*.json"):  # one entry per notebook version is enough
+            if old != path:
+                old.unlink(missing_ok=True)
+        cache.write_json(path, record)

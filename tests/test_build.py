@@ -1,0 +1,79 @@
+"""Building pages: which notebooks make the report, progress lines, failed-cell messages, input tracing."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from conftest import copy_workbook, write_notebook
+
+from review.build import ReportError, build_reports, execute, notebook_paths
+from review.build.execute import cell_failure
+from review.errors import WorkbookError
+
+NO_ARCHIVE = "no-archive-here"
+
+
+@pytest.fixture()
+def small(tmp_path: Path) -> Path:
+    """The real data with one tiny notebook that reads the claims table."""
+    root = copy_workbook(tmp_path / "wb", NO_ARCHIVE)
+    shutil.rmtree(root / "notebooks")
+    (root / "notebooks").mkdir()
+    write_notebook(root / "notebooks" / "01-count-claims.ipynb", ["import review\nwb = review.load_workbook()", "len(wb.claims)"], "Claims")
+    return root
+
+
+def test_notebook_paths_accepts_the_naming_pattern(small: Path):
+    write_notebook(small / "notebooks" / "00-overview.ipynb", ["1"], "Overview")
+    assert [p.name for p in notebook_paths(small)] == ["00-overview.ipynb", "01-count-claims.ipynb"]
+
+
+@pytest.mark.parametrize("name", ["Untitled.ipynb", "3-grade.ipynb", "03_grade_outcomes.ipynb", "03-Grade-Outcomes.ipynb"])
+def test_notebook_paths_rejects_names_off_the_pattern_instead_of_skipping_them(small: Path, name: str):
+    write_notebook(small / "notebooks" / name, ["1"], "Stray")
+    with pytest.raises(WorkbookError) as info:
+        notebook_paths(small)
+    assert f"notebooks/{name}: notebook name is not NN-verb-object.ipynb" in str(info.value)
+    assert "rename it" in str(info.value)
+
+
+def test_failed_cell_names_notebook_cell_and_error_first_without_ansi():
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# t"), nbformat.v4.new_code_cell("x = 1\ny = x / 0")]
+    nb.cells[1].outputs = [nbformat.v4.new_output(
+        "error", ename="ZeroDivisionError", evalue="division by zero",
+        traceback=["\x1b[0;31m---------\x1b[0m", "Cell \x1b[0;32mIn[2], line 2\x1b[0m", "\x1b[0;32m----> 2\x1b[0m y \x1b[38;5;241m=\x1b[39m x \x1b[38;5;241m/\x1b[39m \x1b[38;5;241m0\x1b[39m", "\x1b[0;31mZeroDivisionError\x1b[0m: division by zero"],
+    )]
+    message = cell_failure(nb, "notebooks/03-grade-outcomes.ipynb")
+    assert message.splitlines()[0] == "notebooks/03-grade-outcomes.ipynb: cell 2 failed: ZeroDivisionError: division by zero"
+    assert message.splitlines()[1] == "  failing line: 2 y = x / 0"
+    assert "\x1b" not in message
+
+
+def test_build_says_what_it_executes_and_what_it_reuses(small: Path):
+    lines: list[str] = []
+    build_reports(small, small / "reports", say=lines.append)
+    assert lines[0] == "executing 1/1 01-count-claims …"
+    assert lines[1].startswith("  done 01-count-claims (")
+    lines.clear()
+    build_reports(small, small / "reports", say=lines.append)
+    assert lines[0] == "reused 1 cached page"
+    assert not any(line.startswith("executing") for line in lines)
+
+
+def test_kernel_records_the_tables_a_notebook_reads(small: Path, tmp_path: Path):
+    trace = tmp_path / "inputs"
+    trace.write_text("", encoding="utf-8")
+    execute(small / "notebooks" / "01-count-claims.ipynb", small, trace=trace)
+    assert trace.read_text(encoding="utf-8").split() == ["data/claims.csv"]
+
+
+def test_a_failing_cell_raises_report_error_with_the_cell(small: Path):
+    write_notebook(small / "notebooks" / "02-break-it.ipynb", ["1 / 0"], "Broken")
+    with pytest.raises(ReportError) as info:
+        execute(small / "notebooks" / "02-break-it.ipynb", small)
+    assert str(info.value).startswith("notebooks/02-break-it.ipynb: cell 2 failed: ZeroDivisionError: division by zero")
