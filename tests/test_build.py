@@ -77,3 +77,11 @@ def test_a_failing_cell_raises_report_error_with_the_cell(small: Path):
     with pytest.raises(ReportError) as info:
         execute(small / "notebooks" / "02-break-it.ipynb", small)
     assert str(info.value).startswith("notebooks/02-break-it.ipynb: cell 2 failed: ZeroDivisionError: division by zero")
+
+
+def test_kernel_records_direct_reads_of_data_but_not_imports(small: Path, tmp_path: Path):
+    write_notebook(small / "notebooks" / "02-read-directly.ipynb", ["import review.citations, seaborn\nopen('../data/sources.csv').read()[:0]"], "Direct")
+    trace = tmp_path / "inputs"
+    trace.write_text("", encoding="utf-8")
+    execute(small / "notebooks" / "02-read-directly.ipynb", small, trace=trace)
+    assert trace.read_text(encoding="utf-8").split() == ["data/sources.csv"]

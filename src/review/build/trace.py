@@ -4,7 +4,7 @@ The build starts each kernel with :func:`kernel_arguments`, which makes the
 kernel run :func:`install` before the first cell. ``install`` subscribes to the
 data layer's :func:`review.workbook.on_input_used` (tables, the bibliography,
 "everything") and adds an audit hook for files opened directly under the
-workbook; each input is appended once, as a workbook-relative path, to the file
+workbook's data/ or its references.bib; each input is appended once, as a workbook-relative path, to the file
 named by ``REVIEW_TRACE`` (reads made while the workbook is being loaded are
 not uses). The data layer knows nothing of this.
 """
@@ -43,12 +43,14 @@ def install() -> None:
 
     on_input_used(record)
     base = Path(root).resolve()
-    prefix, build = str(base) + os.sep, str(base / "build") + os.sep
+    # only the workbook's inputs count: its data and bibliography (the package, the virtual environment and
+    # the cache may sit under the workbook too, and are keyed separately or not inputs at all)
+    data, bib = str(base / "data") + os.sep, str(base / "references.bib")
 
     def hook(event: str, args: tuple[object, ...]) -> None:
         if event == "open" and isinstance(args[0], str) and not any(m in str(args[1] or "r") for m in "wax+"):
             full = os.path.abspath(args[0])
-            if full.startswith(prefix) and not full.startswith(build) and os.path.isfile(full) and not _loading():
+            if (full.startswith(data) or full == bib) and os.path.isfile(full) and not _loading():
                 record(os.path.relpath(full, base).replace(os.sep, "/"))
 
     sys.addaudithook(hook)
