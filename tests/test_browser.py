@@ -1,4 +1,8 @@
-"""The report as a reviewer reads it: headless Chromium follows every internal link."""
+"""The report as a reviewer reads it, in headless Chromium: links, claim search, phone width, print, JSON-LD.
+
+Screenshots of the index, a claim entry, an article scorecard, a phone-width
+page and the printed verdict page are kept in test-artifacts/ (git-ignored).
+"""
 
 from __future__ import annotations
 
@@ -62,6 +66,7 @@ def test_reviewer_can_follow_every_link_without_errors(driver, reports: Path):
         for a in driver.find_elements(By.TAG_NAME, "a"):
             href = a.get_attribute("href") or ""
             page, fragment = urldefrag(href)
+            page = page.split("?", 1)[0]  # claims.html?q=... is the claims page with a search filled in
             if not page.startswith("file://"):
                 continue
             path = Path(page.removeprefix("file://"))
@@ -92,3 +97,94 @@ def test_long_tables_can_be_filtered(driver, reports: Path):
     boxes[-1].send_keys("S2-13")
     visible = [r for r in rows if r.is_displayed()]
     assert 1 <= len(visible) < len(rows)
+
+
+def claim_ids() -> list[str]:
+    import csv
+
+    with (REPO / "data" / "claims.csv").open(encoding="utf-8", newline="") as fh:
+        return [row["claim_id"] for row in csv.DictReader(fh)]
+
+
+def test_a_claim_is_found_by_search_and_opened_in_two_interactions(driver, reports: Path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    driver.get((reports / "index.html").as_uri())
+    driver.find_element(By.ID, "index-q").send_keys("100% acne scars", Keys.ENTER)  # interaction 1: search
+    shown = [c for c in driver.find_elements(By.CSS_SELECTOR, "article.claim") if c.is_displayed()]
+    assert 1 <= len(shown) <= 3, [c.get_attribute("id") for c in shown]
+    target = next(c for c in shown if "100% of patients" in c.text)
+    target.find_element(By.CSS_SELECTOR, "h2 a").click()  # interaction 2: open the entry
+    assert driver.current_url.endswith("#" + target.get_attribute("id"))
+    entry = driver.find_element(By.ID, target.get_attribute("id"))
+    assert "overstated" in entry.text or "contradicted" in entry.text or "supported" in entry.text
+    assert "Number check" in entry.text and "Journal of Cutaneous and Aesthetic Surgery" in entry.text
+    ARTIFACTS.mkdir(exist_ok=True)
+    driver.execute_script("arguments[0].scrollIntoView()", entry)
+    assert driver.save_screenshot(str(ARTIFACTS / "claim-entry.png"))
+    driver.get((reports / "articles.html").as_uri() + "#article-S2")
+    assert driver.save_screenshot(str(ARTIFACTS / "article-scorecard.png"))
+
+
+def test_every_claim_has_an_entry_findable_without_a_search(driver, reports: Path):
+    from selenium.webdriver.common.by import By
+
+    driver.get((reports / "claims.html").as_uri())
+    entries = driver.find_elements(By.CSS_SELECTOR, "article.claim")
+    assert sorted(e.get_attribute("id") for e in entries) == sorted(claim_ids())
+    assert all(e.is_displayed() for e in entries)  # nothing hidden: the browser's own find sees every claim
+
+
+def test_claim_review_json_ld_parses_in_the_browser(driver, reports: Path):
+    driver.get((reports / "claims.html").as_uri())
+    reviews = driver.execute_script(
+        "return Array.from(document.querySelectorAll('script[type=\"application/ld+json\"]')).map(s => JSON.parse(s.textContent))"
+    )
+    assert len(reviews) == len(claim_ids())
+    for r in reviews:
+        assert r["@type"] == "ClaimReview" and r["claimReviewed"] and r["reviewRating"]["alternateName"]
+        assert r["itemReviewed"]["@type"] == "Claim" and r["itemReviewed"]["appearance"]["headline"]
+
+
+def test_no_page_is_wider_than_a_phone(driver, reports: Path):
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True})
+    try:
+        wide = {}
+        for page in sorted(reports.glob("*.html")):
+            driver.get(page.as_uri())
+            width = driver.execute_script("return document.documentElement.scrollWidth")
+            if width > 390:
+                wide[page.name] = width
+            if page.name == "02-map-evidence.html":
+                ARTIFACTS.mkdir(exist_ok=True)
+                driver.save_screenshot(str(ARTIFACTS / "phone-studies.png"))
+        assert wide == {}
+    finally:
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+def test_printed_pages_hold_every_claim_and_clip_no_column(driver, reports: Path):
+    import base64
+
+    from selenium.webdriver.common.by import By
+
+    ids = set(claim_ids())
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {"width": 700, "height": 1000, "deviceScaleFactor": 1, "mobile": False})
+    try:
+        driver.get((reports / "04-judge-claims.html").as_uri())
+        driver.find_elements(By.CSS_SELECTOR, "input.table-filter")[-1].send_keys("S2-13")  # a filter typed before printing
+        driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+        table = driver.find_elements(By.CSS_SELECTOR, "table[data-sortable]")[-1]
+        shown = [r.find_element(By.CSS_SELECTOR, "td").text for r in table.find_elements(By.CSS_SELECTOR, "tbody tr") if r.is_displayed()]
+        assert set(shown) == ids
+        for page in ("04-judge-claims.html", "02-map-evidence.html", "claims.html", "references.html"):
+            driver.get((reports / page).as_uri())
+            assert driver.execute_script("return document.documentElement.scrollWidth") <= 700, page
+        ARTIFACTS.mkdir(exist_ok=True)
+        driver.save_screenshot(str(ARTIFACTS / "printed-claims.png"))
+        pdf = driver.execute_cdp_cmd("Page.printToPDF", {"printBackground": True})
+        (ARTIFACTS / "claims.pdf").write_bytes(base64.b64decode(pdf["data"]))
+    finally:
+        driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})

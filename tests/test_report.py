@@ -10,6 +10,7 @@ import nbformat
 import pytest
 from conftest import REPO, copy_workbook
 
+from review.bib import read_bib
 from review.build import ReportError, build_reports
 
 MAX_PAGE_BYTES = 5 * 1024 * 1024
@@ -39,7 +40,7 @@ def built(tmp_path_factory) -> Path:
 def test_report_has_index_references_and_a_page_per_notebook(built: Path):
     names = sorted(p.name for p in built.iterdir())
     notebooks = sorted(p.with_suffix(".html").name for p in (REPO / "notebooks").glob("[0-9][0-9]-*.ipynb"))
-    assert names == sorted([".review-report", "index.html", "references.html", *notebooks])  # the marker lets a later build replace the folder
+    assert names == sorted([".review-report", "index.html", "references.html", "claims.html", "articles.html", *notebooks])  # the marker lets a later build replace the folder
 
 
 def test_pages_are_self_contained_small_and_show_no_code(built: Path):
@@ -55,7 +56,7 @@ def test_index_states_commit_data_and_verdicts(built: Path):
     assert re.search(r"Built from commit [0-9a-f]{12}(\+changes)?|Built from commit unknown", index)
     assert re.search(r"data [0-9a-f]{12}", index)
     for verdict in ("supported", "partly supported", "overstated", "unsupported", "contradicted", "not testable"):
-        assert f'<td class="verdict">{verdict}</td>' in index
+        assert re.search(rf'<td class="verdict"><span class="badge" style="--c: #[0-9A-F]{{6}}">{verdict}</span></td>', index)
 
 
 def test_article_text_is_escaped_everywhere(built: Path):
@@ -77,6 +78,24 @@ def test_study_keys_link_to_references_with_doi_and_pubmed(built: Path):
     assert 'href="https://pubmed.ncbi.nlm.nih.gov/20300368/"' in entry
 
 
+def visible_text(page: str) -> str:
+    """What a reader sees: the page without scripts, styles and tags, entities decoded."""
+    import html
+
+    return html.unescape(re.sub(r"(?s)<[^>]+>", " ", re.sub(r"(?is)<(script|style)\b.*?</\1>", " ", page)))
+
+
+def test_pages_show_no_bib_keys_pandas_index_or_default_alt_text(built: Path):
+    keys = set(read_bib(built.parent).entries)
+    for page in sorted(built.glob("*.html")):
+        text = page.read_text(encoding="utf-8")
+        seen = visible_text(text)
+        assert not re.findall(r"\b(PMID\d{6,}\w*|DOI_\w+|\w+_undated)\b", seen), page.name
+        assert not keys & set(re.findall(r"[A-Za-z][A-Za-z0-9_.:\-]*", seen)) - {"S0", "S1", "S2", "S3", "S4"}, page.name
+        assert not re.search(r"(?s)<tbody>\s*<tr>\s*<th>\s*0\s*</th>", text), page.name
+        assert "No description has been provided" not in text, page.name
+
+
 def test_failing_notebook_leaves_previous_reports_intact(tmp_path: Path):
     root = copy_workbook(tmp_path / "wb", NO_ARCHIVE)
     for nb in (root / "notebooks").glob("*.ipynb"):
@@ -94,3 +113,36 @@ def test_failing_notebook_leaves_previous_reports_intact(tmp_path: Path):
     assert [p.name for p in out.iterdir()] == ["index.html"]
     assert (out / "index.html").read_text(encoding="utf-8") == "previous good report"
     assert [p.name for p in root.iterdir() if p.name.startswith(".reports")] == []
+
+
+def test_each_claim_entry_carries_claim_review_json_ld(built: Path):
+    import json
+
+    page = (built / "claims.html").read_text(encoding="utf-8")
+    ids = re.findall(r'<article class="claim" id="([^"]+)">', page)
+    docs = [json.loads(m) for m in re.findall(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)]
+    claims = (built.parent / "data" / "claims.csv").read_text(encoding="utf-8")
+    assert len(ids) == len(docs) == len(claims.strip().splitlines()) - 1
+    for doc in docs:
+        assert doc["@type"] == "ClaimReview" and doc["@context"] == "https://schema.org"
+        assert doc["claimReviewed"] and doc["itemReviewed"]["@type"] == "Claim"
+        assert doc["reviewRating"]["alternateName"] in page
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", doc["datePublished"]) and doc["author"]["@type"] == "Organization"
+
+
+def test_index_is_a_front_page_with_no_hard_coded_counts(built: Path):
+    index = (built / "index.html").read_text(encoding="utf-8")
+    assert "Methods</h2>" in index and "Limitations</h2>" in index
+    assert re.search(r"Literature last searched \d{4}-\d{2}-\d{2}; data and report as of \d{4}-\d{2}-\d{2}", index)
+    assert 'href="claims.html"' in index and 'href="articles.html#article-S2"' in index
+    assert "1. 1." not in visible_text(index) and not re.search(r":\s*</span>", index)
+    assert re.search(r'<img src="data:image/png;base64,[^"]+" alt="Scatter chart of \d+ claimed outcomes', index)
+
+
+def test_templates_hard_code_no_count_or_treatment():
+    from review.build.export import TEMPLATES
+
+    for template in sorted(TEMPLATES.rglob("*.j2")):
+        text = template.read_text(encoding="utf-8").lower()
+        assert "microneedl" not in text, template.name
+        assert not re.search(r"\b(two|three|four|five|six|seven|eight|nine|ten|\d+) (articles|claims|outcomes|studies)\b", text), template.name

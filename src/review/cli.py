@@ -1,4 +1,4 @@
-"""Command line: ``review validate|grade|report|intake|new [--root DIR]``."""
+"""Command line: ``review validate|grade|report|diff|intake|new|execute|synth [--root DIR]``."""
 
 from __future__ import annotations
 
@@ -48,8 +48,16 @@ def _report(args: argparse.Namespace) -> int:
     jobs = jobs_setting()  # a wrong REVIEW_JOBS is refused before any work
     root = find_root(args.root)
     out = Path(args.out) if args.out else root / "reports"
-    index = build_reports(root, out, jobs=jobs, say=to_stderr)
+    index = build_reports(root, out, jobs=jobs, say=to_stderr, since=args.since)
     print(f"wrote {index}")
+    return 0
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from .changes import changes_since, describe_changes
+
+    root = find_root(args.root)
+    print(describe_changes(changes_since(root, args.ref)))
     return 0
 
 
@@ -139,7 +147,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--root")
     p.add_argument("--out", help="output folder (default: ROOT/reports)")
     _cache_option(p)
+    p.add_argument("--since", help="git revision the \"What's new\" page compares with (default: the latest tag, if any)")
     p.set_defaults(func=_report)
+    p = sub.add_parser("diff", help="list what changed since a git revision: claims, verdicts, certainties, studies")
+    p.add_argument("ref", help="a commit, tag or branch, e.g. v1.0 or HEAD~3")
+    p.add_argument("--root")
+    p.set_defaults(func=_diff)
     p = sub.add_parser("execute", help="re-run notebooks in place and save their outputs (after a deliberate change)")
     p.add_argument("--root")
     p.add_argument("notebooks", nargs="*", help="notebook file names (default: all)")

@@ -13,6 +13,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from .scales import Scales, default_scales
+from .display import describe
 from .theme import COUNT_CMAP, apply_theme
 
 #: A chart shows at most this many rows (outcomes, studies) and columns (articles, designs).
@@ -89,7 +90,7 @@ def count_heatmap(ax, matrix: pd.DataFrame, unit: str, vmin: float | None = None
         vmin=vmin,
         annot=matrix.size <= MAX_ANNOTATED,
         fmt="d",
-        cbar_kws={"label": unit},
+        cbar_kws={"label": unit, "ticks": MaxNLocator(integer=True)},
         linewidths=0.5,
         linecolor="white",
         mask=matrix == 0,
@@ -105,7 +106,7 @@ def claim_matrix_heatmap(matrix: pd.DataFrame, title: str = "Which article claim
     ax = fig.subplots()
     count_heatmap(ax, matrix, "claims")
     ax.set_title(title)
-    ax.set_xlabel("article (source_id)")
+    ax.set_xlabel("article")
     ax.set_ylabel("claimed outcome")
     ax.tick_params(axis="x", rotation=0)
     return fig
@@ -217,12 +218,15 @@ def popularity_vs_evidence(pop: pd.DataFrame, title: str = "Most repeated claims
     x = pop["articles"] + spread * 0.35
     ax.axhspan(-0.5, 1.5, xmin=0.5, color=OKABE_ITO_LIGHT, zorder=0)
     ax.text(pop["articles"].max() + 1.5, -0.45, "most repeated,\nleast supported", ha="right", va="bottom", fontsize=9, style="italic")
-    ax.scatter(x, y, s=30 + 25 * pop["claims"], c=[scales.verdict_colours[v] for v in pop["worst verdict"]], edgecolor="black", linewidth=0.5, zorder=2)
-    # label the claims repeated by at least three articles (at most the 15 most repeated); the rest are in the table
-    labelled = set(pop[pop["articles"] >= 3].sort_values(["articles", "claims"], ascending=False, kind="stable").index[:15])
-    for i, xi, yi, label in zip(pop.index, x, y, pop["label"]):
-        if i in labelled:
-            ax.annotate(label, (xi, yi), xytext=(8, 0), textcoords="offset points", va="center", fontsize=7.5)
+    ax.scatter(x, y, s=60 + 25 * pop["claims"], c=[scales.verdict_colours[v] for v in pop["worst verdict"]], edgecolor="black", linewidth=0.5, zorder=2)
+    # number the claims repeated by at least three articles (at most the 15 most repeated) and name them in a key
+    # beside the chart: numbers sit on their own dots, so no two labels can collide; the rest are in the table
+    labelled = list(pop[pop["articles"] >= 3].sort_values(["articles", "claims", "outcome_id"], ascending=[False, False, True], kind="stable").index[:15])
+    for n, i in enumerate(labelled, 1):
+        ax.annotate(str(n), (x[i], y[i]), ha="center", va="center", fontsize=7, fontweight="bold", zorder=3)
+    if labelled:
+        key = "\n".join(f"{n}  {pop.loc[i, 'label']}" for n, i in enumerate(labelled, 1))
+        ax.text(1.02, 0.42, key, transform=ax.transAxes, va="top", ha="left", fontsize=8, linespacing=1.4)
     ax.set_yticks(range(len(scales.levels) + 1), ["no evidence /\nnot graded", *scales.levels])
     if pop["articles"].max() <= 12:
         ax.set_xticks(range(1, int(pop["articles"].max()) + 1))
@@ -234,7 +238,15 @@ def popularity_vs_evidence(pop: pd.DataFrame, title: str = "Most repeated claims
     ax.set_ylabel("certainty of the evidence")
     ax.set_title(title)
     _verdict_legend(ax, scales)
-    return fig
+    named = "; ".join(
+        f"{n} {pop.loc[i, 'label']}: {pop.loc[i, 'articles']} articles, certainty {pop.loc[i, 'certainty'] if isinstance(pop.loc[i, 'certainty'], str) else 'not graded'}, worst verdict {pop.loc[i, 'worst verdict']}"
+        for n, i in enumerate(labelled, 1)
+    )
+    return describe(
+        fig,
+        f"Scatter chart of {len(pop)} claimed outcomes: across, how many articles repeat the claim; up, the certainty of its "
+        f"evidence, from none to high; colour, the worst verdict among its claims. Numbered, the most repeated: {named}.",
+    )
 
 
 OKABE_ITO_LIGHT = "#FBE3D6"
@@ -260,7 +272,7 @@ def verdict_matrix_heatmap(matrix: pd.DataFrame, title: str = "Worst verdict per
     ax = fig.subplots()
     sns.heatmap(codes, ax=ax, cmap=ListedColormap([scales.verdict_colours[n] for n in names]), vmin=-0.5, vmax=len(names) - 0.5, cbar=False, linewidths=0.5, linecolor="white")
     ax.set_title(title)
-    ax.set_xlabel("article (source_id)")
+    ax.set_xlabel("article")
     ax.set_ylabel("")
     ax.tick_params(axis="x", rotation=0)
     _verdict_legend(ax, scales)

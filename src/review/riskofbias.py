@@ -149,6 +149,7 @@ def traffic_light(rob: pd.DataFrame, domains: pd.DataFrame, judgements: pd.DataF
     """robvis-style traffic light: a coloured, lettered circle per study (row) and domain (column)."""
     spec = rob_tool(domains, judgements, tool)
     check_calls(rob, spec)
+    from .display import study_label
     from .figures import first_rows
 
     table, note = first_rows(rob_table(rob, tool, domains), "studies; the summary below covers all")
@@ -171,7 +172,7 @@ def traffic_light(rob: pd.DataFrame, domains: pd.DataFrame, judgements: pd.DataF
     ax.set_xlim(-0.6, n_cols - 0.4)
     ax.set_ylim(n_rows - 0.5, -0.5)
     ax.set_xticks(range(n_cols), list(table.columns))
-    ax.set_yticks(range(n_rows), list(table.index))
+    ax.set_yticks(range(n_rows), [study_label(k) for k in table.index])
     ax.xaxis.tick_top()
     ax.grid(False)
     for side in ax.spines.values():

@@ -58,6 +58,9 @@ def apply_display() -> None:
 def setup_notebook() -> None:
     """Theme and display settings in one call, for a notebook's first cell.
 
+    Tables then show as reviewers read them (:mod:`review.display`): human
+    column names, no index column, "NR" for not reported.
+
     Also switches IPython to the inline backend, so a returned Figure shows as a
     PNG even before anything has imported pyplot.
     """
@@ -68,5 +71,8 @@ def setup_notebook() -> None:
     shell = get_ipython() if get_ipython else None
     if shell is not None:
         shell.run_line_magic("matplotlib", "inline")
+        from .display import install_formatter
+
+        install_formatter(shell)
     apply_theme()
     apply_display()

@@ -16,24 +16,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import schema
-from ..grading import CERTAINTY
 from ..results import Results
-from ..verdicts import SEVERITY, furthest_from_evidence
+from ..verdicts import furthest_from_evidence
 from ..workbook import Workbook
 
-#: what each verdict means (the scale's wording in review.verdicts); replaced by the scale's own
-#: data (data/frameworks/verdicts.csv, column ``meaning``) wherever the workbook has it
-VERDICT_MEANINGS = {
-    "supported": "The evidence points the way the claim does, with moderate or high certainty (high certainty for an absolute claim).",
-    "partly supported": "The evidence points that way, but with low certainty (or very low, for a hedged claim), or it is mixed and the claim is hedged.",
-    "overstated": "The claim is worded more strongly than its evidence allows: an absolute claim below high certainty, a plain claim on very low certainty or on mixed evidence.",
-    "unsupported": "No human evidence was found (the search log says so), or evidence against the claim is too uncertain to call it contradicted.",
-    "contradicted": "The evidence points against the claim with at least low certainty.",
-    "not testable": "An opinion, or a procedure or regulatory detail that no study measures as an effect.",
-}
-
-#: ClaimReview's numeric rating: 1 (worst, contradicted) to 5 (best, supported); not testable has none
+#: ClaimReview's numeric rating: 1 (worst, contradicted) to 5 (best, supported); an untested verdict has none
 BEST_RATING, WORST_RATING = 5, 1
 
 
@@ -45,32 +32,20 @@ class VerdictLevel:
 
 
 def verdict_scale(wb: Workbook) -> list[VerdictLevel]:
-    """The verdict scale, best supported first, with each verdict's meaning and ClaimReview rating.
+    """The verdict scale (data/frameworks/verdicts.csv), best supported first, with meanings and ClaimReview ratings.
 
-    The rating is the scale's own ``rating`` column when the workbook has the
-    scale as data; otherwise it follows the scale's order among the tested
-    verdicts: supported 5, partly supported 4, overstated 3, unsupported 2,
-    contradicted 1; "not testable" gets no rating.
+    The rating is the scale's ``claimreview_rating`` column; where a workbook
+    has no such column it follows the scale's order among the tested verdicts
+    (5 for the first, down to 1); an untested verdict gets none.
     """
-    frames = wb.frames
-    table = frames["verdicts"] if "verdicts" in frames else None
-    order = list(table["verdict"]) if table is not None else list(schema.VERDICTS)
-    meanings = dict(zip(table["verdict"], table["meaning"])) if table is not None and "meaning" in table else VERDICT_MEANINGS
-    ratings: dict[str, int | None]
-    if table is not None and "rating" in table:
-        ratings = {v: (int(r) if pd.notna(r) and str(r) != "" else None) for v, r in zip(table["verdict"], table["rating"])}
+    scales = wb.scales
+    table = wb.frames["verdict_scale"]
+    if "claimreview_rating" in table:
+        ratings = {v: (int(float(r)) if pd.notna(r) and str(r).strip() else None) for v, r in zip(table["verdict"], table["claimreview_rating"])}
     else:
-        tested = [v for v in order if v != "not testable"]
-        ratings = {v: BEST_RATING - i for i, v in enumerate(tested)}
-    return [VerdictLevel(v, meanings.get(v, ""), ratings.get(v)) for v in order]
-
-
-def certainty_symbols(certainty: str) -> str:
-    """GRADE's ⊕ notation: ``low`` -> ``⊕⊕◯◯``; other values (no evidence, not graded) as they are."""
-    if certainty not in CERTAINTY:
-        return ""
-    level = CERTAINTY.index(certainty) + 1
-    return "⊕" * level + "◯" * (len(CERTAINTY) - level)
+        tested = [v for v in scales.verdicts if v in scales.tested]
+        ratings = {v: max(WORST_RATING, BEST_RATING - i) for i, v in enumerate(tested)}
+    return [VerdictLevel(v, scales.verdict_meanings.get(v, ""), ratings.get(v)) for v in scales.verdicts]
 
 
 def data_date(root: Path, wb: Workbook) -> str:
@@ -118,6 +93,7 @@ class ClaimEntry:
     reason: str
     cited: list[dict[str, str]] = field(default_factory=list)
     numbers: list[dict[str, str]] = field(default_factory=list)
+    jsonld: str = ""
 
 
 def _evidence_sentence(grade: dict[str, object] | None, outcome: str) -> str:
@@ -152,7 +128,7 @@ def claim_entries(wb: Workbook, res: Results) -> list[ClaimEntry]:
         out.append(ClaimEntry(
             claim_id=cid, quote=str(claim["quote"]), source_id=str(v["source_id"]), article=str(source["title"]), article_kind=str(source["kind"]),
             outcome=outcome, verdict=str(v["verdict"]), meaning=level.meaning if level else "", rating=level.rating if level else None,
-            certainty=str(v["certainty"]), symbols=certainty_symbols(str(v["certainty"])),
+            certainty=str(v["certainty"]), symbols=wb.scales.symbols.get(str(v["certainty"]), ""),
             evidence=_evidence_sentence(grades.get(v["outcome_id"]), outcome), keys=keys, reason=_sentence(v["reason"]),
             cited=[{k: str(r.get(k, "") or "") for k in ("article cites", "identified as", "support", "departures", "reason")} for r in cited],
             numbers=[{k: str(r.get(k, "") or "") for k in ("claimed", "reported", "check", "source")} for r in checks],
@@ -199,6 +175,8 @@ class Scorecard:
 def scorecards(wb: Workbook, res: Results, worst: int = 3) -> list[Scorecard]:
     """One scorecard per article, in source order."""
     order = [lvl.verdict for lvl in verdict_scale(wb)]
+    tested = [v for v in order if v in wb.scales.tested]
+    borne_out = wb.scales.severity(tested[min(1, len(tested) - 1)])  # the two best verdicts are not "furthest from the evidence"
     quotes = wb.claims.set_index("claim_id")["quote"]
     out = []
     for s in wb.sources.sort_values("source_id", kind="stable").to_dict("records"):
@@ -206,8 +184,8 @@ def scorecards(wb: Workbook, res: Results, worst: int = 3) -> list[Scorecard]:
         mine = res.verdicts[res.verdicts["source_id"] == sid]
         counts = mine["verdict"].value_counts()
         tally = [(v, int(counts.get(v, 0))) for v in order]
-        ranked = furthest_from_evidence(mine, wb.claims[wb.claims["source_id"] == sid], n=worst)
-        ranked = ranked[ranked["verdict"].map(SEVERITY).fillna(0) >= SEVERITY["unsupported"]]
+        ranked = furthest_from_evidence(mine, wb.claims[wb.claims["source_id"] == sid], n=worst, scales=wb.scales)
+        ranked = ranked[ranked["verdict"].map(wb.scales.severity) > borne_out]
         cited = res.fidelity[res.fidelity["source_id"] == sid]
         out.append(Scorecard(
             source_id=sid, title=str(s["title"]), kind=str(s["kind"]), url=str(s.get("url", "") or ""),

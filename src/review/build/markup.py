@@ -18,7 +18,7 @@ from collections.abc import Mapping
 #: tables with more rows than this get a filter box, sortable columns and pages
 LONG_TABLE_ROWS = 12
 LINKABLE = ("td", "li", "p")
-NO_ALT = "No description has been provided for this image"  # nbconvert's wording
+NO_ALT = "Chart without a description"  # only for images that reach the page without alt text
 FOCUSABLE = ("jp-Cell-inputWrapper", "jp-OutputArea-output")  # keyboard focus, as nbconvert sets it
 
 RAW = re.compile(r"(<script\b.*?</script\s*>|<style\b.*?</style\s*>|<!--.*?-->)", re.S | re.I)

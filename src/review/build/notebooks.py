@@ -49,5 +49,6 @@ def notebook_title(nb: nbformat.NotebookNode, fallback: str) -> tuple[str, str]:
         if lines and lines[0].startswith("# "):
             title = lines[0][2:].strip()
             rest = "\n".join(lines[1:]).strip().split("\n\n")[0]
-            return title, re.sub(r"\s+", " ", re.sub(r"[*_`]", "", rest))
+            summary = re.sub(r"\s+", " ", re.sub(r"[*_`]", "", rest)).strip()
+            return title, re.sub(r"\s*:$", ".", summary)  # a paragraph introducing a list ends in a colon; alone it must not
     return fallback, ""

@@ -19,12 +19,14 @@ from pathlib import Path
 from .. import cache
 from ..errors import Problem, WorkbookError
 from ..outdir import REPORT_MARKER, check_report_folder
+from ..changes import changes_since, latest_tag
+from ..results import compute
 from ..workbook import load_workbook
 from .execute import Say, execute, quiet, run_with_progress
 from .export import export_page
 from .notebooks import Page, notebook_paths, notebook_title
 from .pagecache import PageBuild, PageCache, data_files
-from .site import executive_summary, render_index, render_references
+from .site import front_page, popularity_chart, render_articles, render_claims, render_index, render_references, render_whatsnew, site_info
 from .swap import building_folder, swap
 from .trace import read_trace
 
@@ -68,7 +70,7 @@ def _build_page(path: Path, root: Path, labels: dict[str, str], work: Path) -> t
     return PageBuild(page, export_page(nb, title, FOOTER_TOKEN, labels), False), read_trace(trace)
 
 
-def build_reports(root: Path, out: Path, jobs: int | None = None, use_cache: bool = True, say: Say = quiet) -> Path:
+def build_reports(root: Path, out: Path, jobs: int | None = None, use_cache: bool = True, say: Say = quiet, since: str | None = None) -> Path:
     """Execute the notebooks and write the reports to ``out``; return the index path.
 
     Refuses to run on a workbook with problems. A notebook whose inputs (its
@@ -76,7 +78,9 @@ def build_reports(root: Path, out: Path, jobs: int | None = None, use_cache: boo
     time) are unchanged is not executed again: its page comes from the cache.
     The others execute in parallel, one per core. Everything is written into a
     temporary folder beside ``out`` and swapped in only when every page
-    succeeded. ``say`` receives one progress line per step.
+    succeeded. ``say`` receives one progress line per step. A "What's new"
+    page compares with git revision ``since`` (default: the latest tag; none
+    without a tag).
     """
     out = check_report_folder(out, root)  # before any work: never replace a folder the build did not write
     wb = load_workbook(root)
@@ -108,12 +112,26 @@ def build_reports(root: Path, out: Path, jobs: int | None = None, use_cache: boo
         missing = [p for p in notebooks if found[p] is None]
         fresh = dict(zip(missing, run_with_progress(run, missing, say, jobs)))
         builds = [found[p] or fresh[p] for p in notebooks]
-        say("writing the index, references and claim pages")
+        say("writing the index, claim entries, article scorecards and references")
+        res = compute(wb)
+        site = site_info(root, wb, footer)
         for b in builds:
             _write(tmp / b.page.html_name, b.html.replace(FOOTER_TOKEN, html.escape(footer)))
-        _write(tmp / "references.html", render_references(wb.bib, keys, footer))
+        _write(tmp / "claims.html", render_claims(wb, res, site, labels))
+        _write(tmp / "articles.html", render_articles(wb, res, site, labels))
+        _write(tmp / "references.html", render_references(wb.bib, keys, site))
         _write(tmp / REPORT_MARKER, "Written by `review report`; a later build may replace this folder.\n")
-        _write(tmp / "index.html", render_index([b.page for b in builds], commit, data_id, executive_summary(wb)))
+        ref = since or latest_tag(root)
+        if ref:
+            say(f"comparing with {ref} for the What's new page")
+            try:
+                _write(tmp / "whatsnew.html", render_whatsnew(changes_since(root, ref), wb, site, labels))
+            except WorkbookError as exc:
+                if since:
+                    raise  # asked for by name: say why it cannot be done
+                say(f"no What's new page: {exc}")
+                ref = None
+        _write(tmp / "index.html", render_index(wb, [b.page for b in builds], site, front_page(wb, res), popularity_chart(wb, res), labels, whatsnew=bool(ref)))
         swap(tmp, out)
         log = {"executed": [b.page.notebook for b in builds if not b.cached], "cached": [b.page.notebook for b in builds if b.cached]}
         cache.write_json(cache.cache_dir(root) / "last-build.json", log)

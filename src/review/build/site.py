@@ -1,38 +1,136 @@
-"""The build's own pages, made from the graded workbook rather than a notebook: the index and the references."""
+"""The build's own pages, made from the graded workbook rather than a notebook.
+
+The index (the review's front page), one entry per claim (claims.html), one
+scorecard per article (articles.html), the reference list, and what changed
+since an earlier version (whatsnew.html). Every value is escaped by the
+templates; bib keys in running text become linked author-year citations
+through :func:`review.build.markup.enhance`.
+"""
 
 from __future__ import annotations
 
+import html
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from markupsafe import Markup
+
 from ..bib import Bib
-from ..results import compute
+from ..changes import Changes
+from ..results import Results
 from ..verdicts import furthest_from_evidence, verdict_counts
 from ..workbook import Workbook
-from .export import render
+from .entries import claim_entries, claim_review, data_date, last_search_date, scorecards, verdict_scale
+from .export import asset, render
+from .markup import enhance
 from .notebooks import Page
 
 
-def executive_summary(wb: Workbook) -> dict[str, object]:
-    """What the index page says: what was reviewed, verdict counts, the most overstated claims."""
-    res = compute(wb)
+@dataclass(frozen=True)
+class Site:
+    """What every page of the build shows: the review's title and organisation, the footer, the dates."""
+
+    title: str
+    organisation: str
+    treatment: str
+    footer: str
+    data_date: str
+    last_search: str
+
+
+def site_info(root: Path, wb: Workbook, footer: str) -> Site:
+    s = wb.settings
+    return Site(s.review_title, s.organisation, s.treatment_name, footer, data_date(root, wb), last_search_date(wb))
+
+
+def badges(colours: Mapping[str, str]) -> Callable[[str], Markup]:
+    """A verdict as a badge in the verdict's colour (the verdict scale's), the word always written out."""
+
+    def badge(verdict: str) -> Markup:
+        return Markup(f'<span class="badge" style="--c: {colours.get(verdict, "#999999")}">{html.escape(verdict)}</span>')
+
+    return badge
+
+
+def _page(template: str, site: Site, labels: dict[str, str], wb: Workbook, **context: object) -> str:
+    colours = wb.scales.verdict_colours
+    return enhance(render(template, site=site, badge=badges(colours), colours=colours, **context), labels)
+
+
+def render_claims(wb: Workbook, res: Results, site: Site, labels: dict[str, str]) -> str:
+    """One anchored entry per claim (id = claim id), each with its ClaimReview JSON-LD, and an offline search."""
+    urls = dict(zip(wb.sources["source_id"], wb.sources["url"])) if "url" in wb.sources else {}
+    entries = []
+    for e in claim_entries(wb, res):
+        review = claim_review(e, site.organisation or site.title, site.data_date, article_url=str(urls.get(e.source_id, "") or ""))
+        # "</" cannot end the script early: JSON allows "<\/"
+        e.jsonld = json.dumps(review, ensure_ascii=False, sort_keys=True).replace("</", "<\\/")
+        entries.append(e)
+    return _page("claims.html.j2", site, labels, wb, entries=entries, scale=verdict_scale(wb), search_js=Markup(asset("search.js")))
+
+
+def render_articles(wb: Workbook, res: Results, site: Site, labels: dict[str, str]) -> str:
+    """One scorecard per article."""
+    return _page("articles.html.j2", site, labels, wb, cards=scorecards(wb, res))
+
+
+def front_page(wb: Workbook, res: Results) -> dict[str, object]:
+    """What the index says: what was reviewed, how, the verdict counts, the claims furthest from their evidence."""
     top = furthest_from_evidence(res.verdicts, wb.claims, scales=wb.scales)
+    outcomes = wb.outcomes.set_index("outcome_id")
+    titles = dict(zip(wb.sources["source_id"], wb.sources["title"]))
+    treatment = wb.settings.treatment_name
+    top_rows = []
+    for r in top.to_dict("records"):
+        oid = wb.claims.set_index("claim_id").loc[r["claim_id"], "outcome_id"]
+        subject = str(outcomes.loc[oid, "subject"]) if oid in outcomes.index and "subject" in outcomes else ""
+        about = "" if not subject or subject.lower() == treatment.lower() else f"about {subject}, not {treatment}"
+        top_rows.append(r | {"article": titles.get(r["source_id"], r["source_id"]), "outcome": str(outcomes.loc[oid, "label"]) if oid in outcomes.index else oid, "about": about})
+    with_rob = int(wb.risk_of_bias["study_id"].nunique())
     return {
         "articles": len(wb.sources),
         "claims": len(wb.claims),
         "outcomes": int(wb.claims["outcome_id"].nunique()),
         "studies": len(wb.studies),
+        "with_rob": with_rob,
+        "searches": len(wb.searches),
+        "rob_tools": list(wb.rob_tools["tool"]),
         "verdicts": verdict_counts(res.verdicts, wb.scales).to_dict("records"),
-        "top": top.to_dict("records"),
-        "certainty": [(wb.scales.rated(c), wb.scales.implications[c]) for c in reversed(wb.scales.levels)],
+        "top": top_rows,
+        "sources": wb.sources.sort_values("source_id", kind="stable")[["source_id", "title", "kind"]].to_dict("records"),
+        "weak": int(res.grades_table.loc[res.grades_table["outcome_id"].isin(set(wb.claims["outcome_id"])), "certainty"].isin(["very low", "no evidence", "not graded"]).sum()),
+        "rob_from_abstracts": bool(wb.risk_of_bias["reason"].str.contains("abstract", case=False).any()),
     }
 
 
-def render_index(pages: list[Page], commit: str, data_id: str, summary: dict[str, object] | None = None) -> str:
-    """The report's front page: executive summary and a link to every page (all text escaped)."""
-    return render("index.html.j2", pages=pages, commit=commit, data_id=data_id, summary=summary)
+def render_index(wb: Workbook, pages: list[Page], site: Site, summary: dict[str, object], chart: tuple[str, str] | None, labels: dict[str, str], whatsnew: bool) -> str:
+    """The review's front page: title, organisation, dates, methods, limitations, verdicts, links (all text escaped)."""
+    return _page("index.html.j2", site, labels, wb, pages=pages, summary=summary, chart=chart, scale=None, whatsnew=whatsnew)
 
 
-def render_references(bib: Bib, keys: list[str], footer: str) -> str:
+def popularity_chart(wb: Workbook, res: Results) -> tuple[str, str]:
+    """The popularity-against-evidence chart as a base64 PNG and its alt text."""
+    import base64
+
+    from ..display import alt_text, figure_png
+    from ..figures import popularity_vs_evidence
+    from ..verdicts import popularity
+
+    fig = popularity_vs_evidence(popularity(res.verdicts, res.grades_table, wb.scales), scales=wb.scales)
+    png, _ = figure_png(fig)
+    return base64.b64encode(png).decode("ascii"), alt_text(fig)
+
+
+def render_whatsnew(changes: Changes, wb: Workbook, site: Site, labels: dict[str, str]) -> str:
+    """What changed since an earlier version: claims, verdicts and certainties, studies."""
+    return _page("whatsnew.html.j2", site, labels, wb, ch=changes)
+
+
+def render_references(bib: Bib, keys: list[str], site: Site) -> str:
     """One page listing every reference, anchored by bib key, with DOI and PubMed links."""
     from ..citations import full_reference_html, short_citation
 
     items = [(k, short_citation(k, bib), full_reference_html(k, bib)) for k in sorted(keys)]
-    return render("references.html.j2", items=items, footer=footer)
+    return render("references.html.j2", items=items, footer=site.footer, site=site)
