@@ -118,7 +118,7 @@ def test_a_claim_is_found_by_search_and_opened_in_two_interactions(driver, repor
     target.find_element(By.CSS_SELECTOR, "h2 a").click()  # interaction 2: open the entry
     assert driver.current_url.endswith("#" + target.get_attribute("id"))
     entry = driver.find_element(By.ID, target.get_attribute("id"))
-    assert "overstated" in entry.text or "contradicted" in entry.text or "supported" in entry.text
+    assert entry.find_elements(By.CSS_SELECTOR, ".verdict-line .badge")  # the verdict, with its meaning beside it
     assert "Number check" in entry.text and "Journal of Cutaneous and Aesthetic Surgery" in entry.text
     ARTIFACTS.mkdir(exist_ok=True)
     driver.execute_script("arguments[0].scrollIntoView()", entry)
@@ -178,13 +178,15 @@ def test_printed_pages_hold_every_claim_and_clip_no_column(driver, reports: Path
         table = driver.find_elements(By.CSS_SELECTOR, "table[data-sortable]")[-1]
         shown = [r.find_element(By.CSS_SELECTOR, "td").text for r in table.find_elements(By.CSS_SELECTOR, "tbody tr") if r.is_displayed()]
         assert set(shown) == ids
-        for page in ("04-judge-claims.html", "02-map-evidence.html", "claims.html", "references.html"):
+        for page in ("references.html", "02-map-evidence.html", "claims.html", "04-judge-claims.html"):
             driver.get((reports / page).as_uri())
             assert driver.execute_script("return document.documentElement.scrollWidth") <= 700, page
         ARTIFACTS.mkdir(exist_ok=True)
-        driver.save_screenshot(str(ARTIFACTS / "printed-claims.png"))
+        table = driver.find_elements(By.CSS_SELECTOR, "table[data-sortable]")[-1]
+        driver.execute_script("arguments[0].scrollIntoView()", table)
+        driver.save_screenshot(str(ARTIFACTS / "printed-verdicts.png"))
         pdf = driver.execute_cdp_cmd("Page.printToPDF", {"printBackground": True})
-        (ARTIFACTS / "claims.pdf").write_bytes(base64.b64decode(pdf["data"]))
+        (ARTIFACTS / "verdicts.pdf").write_bytes(base64.b64decode(pdf["data"]))
     finally:
         driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
         driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})

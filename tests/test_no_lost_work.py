@@ -86,5 +86,5 @@ def test_killing_make_report_mid_way_leaves_the_previous_reports_intact(workbook
     assert snapshot(out) == good
     (nbs / "02-wait.ipynb").unlink()
     assert main(["report", "--root", str(workbook), "--out", str(out)]) == 0  # and the next build works
-    assert sorted(p.name for p in out.iterdir()) == [".review-report", "01-read-claims.html", "index.html", "references.html"]
+    assert sorted(p.name for p in out.iterdir()) == [".review-report", "01-read-claims.html", "articles.html", "claims.html", "index.html", "references.html"]
     assert not list(workbook.glob(".reports.building-*")), "the killed build's half-written folder was not cleaned up"

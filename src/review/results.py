@@ -58,7 +58,7 @@ def compute(wb: Workbook) -> Results:
         grades=grades,
         grades_table=grades_frame(grades, wb.outcomes, scales),
         verdicts=verdicts,
-        fidelity=citation_fidelity(wb.citations, wb.claims, wb.studies, grades, verdicts, wb.check_verdicts),
+        fidelity=citation_fidelity(wb.citations, wb.claims, wb.studies, grades, verdicts, wb.check_verdicts, scales),
         quantities=number_checks(quantities, verdicts, wb.check_verdicts),
         levels=study_levels(wb.studies, wb.designs, wb.review_scopes),
         sof=summary_of_findings(grades, wb.outcomes, wb.findings, pooled, scales, wb.settings.treatment_name, cite=lambda key: short_citation(key, bib)),

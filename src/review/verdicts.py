@@ -336,6 +336,7 @@ def citation_fidelity(
     grades: list[OutcomeGrade],
     verdicts: pd.DataFrame | None = None,
     check_verdicts: pd.DataFrame | None = None,
+    scales: Scales | None = None,
 ) -> pd.DataFrame:
     """Each claim that cites a source: what it cites, how the claim departs from it, and the claim's one verdict.
 
@@ -365,7 +366,7 @@ def citation_fidelity(
                 "cited design": design.get(r["study_id"], "") if r["study_id"] else "",
                 "departures": "; ".join(departures),
                 "reason": r["reason"],
-                "citation check": max(found, key=scale_order().index) if found else "no limit",
+                "citation check": max(found, key=scale_order(scales).index) if found else "no limit",
                 "verdict": final.get(r["claim_id"], ""),
                 "review's certainty": g.certainty if g else NO_EVIDENCE,
                 "review's key studies": "; ".join((g.studies or g.context)[:3]) if g else "",
