@@ -110,6 +110,7 @@ def _evidence_sentence(grade: dict[str, object] | None, outcome: str) -> str:
 def claim_entries(wb: Workbook, res: Results) -> list[ClaimEntry]:
     """One entry per claim, in claim order, from the computed verdicts, grades and checks."""
     scale = {lvl.verdict: lvl for lvl in verdict_scale(wb)}
+    symbols = wb.scales.symbols  # wb.scales builds the scales on each access: once here
     claims = wb.claims.set_index("claim_id")
     sources = wb.sources.set_index("source_id")
     outcomes = wb.outcomes.set_index("outcome_id")["label"]
@@ -128,7 +129,7 @@ def claim_entries(wb: Workbook, res: Results) -> list[ClaimEntry]:
         out.append(ClaimEntry(
             claim_id=cid, quote=str(claim["quote"]), source_id=str(v["source_id"]), article=str(source["title"]), article_kind=str(source["kind"]),
             outcome=outcome, verdict=str(v["verdict"]), meaning=level.meaning if level else "", rating=level.rating if level else None,
-            certainty=str(v["certainty"]), symbols=wb.scales.symbols.get(str(v["certainty"]), ""),
+            certainty=str(v["certainty"]), symbols=symbols.get(str(v["certainty"]), ""),
             evidence=_evidence_sentence(grades.get(v["outcome_id"]), outcome), keys=keys, reason=_sentence(v["reason"]),
             cited=[{k: str(r.get(k, "") or "") for k in ("article cites", "identified as", "support", "departures", "reason")} for r in cited],
             numbers=[{k: str(r.get(k, "") or "") for k in ("claimed", "reported", "check", "source")} for r in checks],
@@ -175,8 +176,9 @@ class Scorecard:
 def scorecards(wb: Workbook, res: Results, worst: int = 3) -> list[Scorecard]:
     """One scorecard per article, in source order."""
     order = [lvl.verdict for lvl in verdict_scale(wb)]
-    tested = [v for v in order if v in wb.scales.tested]
-    borne_out = wb.scales.severity(tested[min(1, len(tested) - 1)])  # the two best verdicts are not "furthest from the evidence"
+    scales = wb.scales  # built on each access: once here
+    tested = [v for v in order if v in scales.tested]
+    borne_out = scales.severity(tested[min(1, len(tested) - 1)])  # the two best verdicts are not "furthest from the evidence"
     quotes = wb.claims.set_index("claim_id")["quote"]
     out = []
     for s in wb.sources.sort_values("source_id", kind="stable").to_dict("records"):
@@ -184,8 +186,8 @@ def scorecards(wb: Workbook, res: Results, worst: int = 3) -> list[Scorecard]:
         mine = res.verdicts[res.verdicts["source_id"] == sid]
         counts = mine["verdict"].value_counts()
         tally = [(v, int(counts.get(v, 0))) for v in order]
-        ranked = furthest_from_evidence(mine, wb.claims[wb.claims["source_id"] == sid], n=worst, scales=wb.scales)
-        ranked = ranked[ranked["verdict"].map(wb.scales.severity) > borne_out]
+        ranked = furthest_from_evidence(mine, wb.claims[wb.claims["source_id"] == sid], n=worst, scales=scales)
+        ranked = ranked[ranked["verdict"].map(scales.severity) > borne_out]
         cited = res.fidelity[res.fidelity["source_id"] == sid]
         out.append(Scorecard(
             source_id=sid, title=str(s["title"]), kind=str(s["kind"]), url=str(s.get("url", "") or ""),
