@@ -14,6 +14,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -64,7 +65,11 @@ def review(args: list[str], home: Path) -> subprocess.CompletedProcess[str]:
     cmd = ([str(script)] if script.exists() else [sys.executable, "-m", "review.cli"]) + args
     env = {k: v for k, v in os.environ.items() if not k.startswith("REVIEW_") and k not in ("XDG_CACHE_HOME",)}
     env["HOME"] = str(home)
-    return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600)
+    # kernels talk over Unix sockets in the Jupyter runtime folder, whose path may not exceed 107 bytes:
+    # pytest's temporary folders are too deep for that, so the runtime folder gets a short path of its own
+    with tempfile.TemporaryDirectory(prefix="rt-", dir="/tmp") as runtime:
+        env["JUPYTER_RUNTIME_DIR"] = runtime
+        return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600)
 
 
 def test_read_only_workbook_is_validated_graded_and_reported(readonly: Path, tmp_path: Path):

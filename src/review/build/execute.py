@@ -23,6 +23,7 @@ import nbformat
 
 from .. import cache
 from ..errors import Problem, ReportError, WorkbookError
+from ..settings import jobs_setting
 from ..workbook import check_workbook
 from . import trace as tracing
 from .notebooks import notebook_paths
@@ -116,8 +117,8 @@ def execute(path: Path, root: Path, timeout: int = CELL_TIMEOUT, trace: Path | N
 
 
 def jobs_default() -> int:
-    """Notebooks executed at once: one per core (``REVIEW_JOBS`` overrides)."""
-    return max(1, int(os.environ.get("REVIEW_JOBS") or os.cpu_count() or 1))
+    """Notebooks executed at once: one per core (``REVIEW_JOBS`` overrides; anything but a whole number >= 1 is refused)."""
+    return jobs_setting()
 
 
 def parallel(fn: Callable[[T], R], items: Iterable[T], jobs: int | None = None) -> list[R]:
