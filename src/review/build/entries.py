@@ -96,6 +96,18 @@ class ClaimEntry:
     jsonld: str = ""
 
 
+def _cited(row: dict[str, object]) -> dict[str, str]:
+    """A citation check as the pages show it; ``support`` says what the citation check did to the verdict.
+
+    The check's ``citation check`` is the best verdict the citation allows
+    (data/frameworks/check_verdicts.csv), "no limit" when it bears the claim.
+    """
+    out = {k: str(row.get(k, "") or "") for k in ("claim_id", "article cites", "identified as", "departures", "reason")}
+    check = str(row.get("citation check", "") or row.get("support", "") or "")
+    out["support"] = "sets no limit on the verdict" if check == "no limit" else f"limits the verdict to {check} at best" if check else ""
+    return out
+
+
 def _evidence_sentence(grade: dict[str, object] | None, outcome: str) -> str:
     """One or two sentences: how much evidence there is for the outcome, and which way it points."""
     if not grade or not grade.get("studies"):
@@ -131,7 +143,7 @@ def claim_entries(wb: Workbook, res: Results) -> list[ClaimEntry]:
             outcome=outcome, verdict=str(v["verdict"]), meaning=level.meaning if level else "", rating=level.rating if level else None,
             certainty=str(v["certainty"]), symbols=symbols.get(str(v["certainty"]), ""),
             evidence=_evidence_sentence(grades.get(v["outcome_id"]), outcome), keys=keys, reason=_sentence(v["reason"]),
-            cited=[{k: str(r.get(k, "") or "") for k in ("article cites", "identified as", "support", "departures", "reason")} for r in cited],
+            cited=[_cited(r) for r in cited],
             numbers=[{k: str(r.get(k, "") or "") for k in ("claimed", "reported", "check", "source")} for r in checks],
         ))
     return out
@@ -193,6 +205,6 @@ def scorecards(wb: Workbook, res: Results, worst: int = 3) -> list[Scorecard]:
             source_id=sid, title=str(s["title"]), kind=str(s["kind"]), url=str(s.get("url", "") or ""),
             tally=tally, total=int(len(mine)),
             worst=[{"claim_id": r["claim_id"], "quote": quotes[r["claim_id"]], "verdict": r["verdict"], "certainty": r["certainty"]} for r in ranked.to_dict("records")],
-            cited=[{k: str(r.get(k, "") or "") for k in ("claim_id", "article cites", "identified as", "support", "departures")} for r in cited.to_dict("records")],
+            cited=[_cited(r) for r in cited.to_dict("records")],
         ))
     return out
