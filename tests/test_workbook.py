@@ -217,3 +217,9 @@ def test_broken_bib_entry_is_reported_where_it_is_not_where_it_is_used(workbook:
     found = problems(workbook)
     assert any(p.startswith("references.bib:") and "Majid2009: entry cannot be parsed" in p for p in found)
     assert not any(p.startswith("data/") for p in found), found
+
+
+def test_an_invalid_number_is_reported_once_not_compared_by_row_rules(workbook: Path):
+    line = edit_cell(workbook / "data" / "studies.csv", 0, "n_analysed", "\uff19\uff19\uff19")  # full-width 999
+    found = [p for p in problems(workbook) if p.startswith(f"data/studies.csv:{line}:")]
+    assert found == [f"data/studies.csv:{line}: n_analysed: value '\uff19\uff19\uff19' is not a whole number >= 0: it contains '\uff19' (U+FF19 FULLWIDTH DIGIT NINE), which looks like '9'; type '9' instead"]

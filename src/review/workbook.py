@@ -27,7 +27,7 @@ from .scales import Scales, check_scales, scales_from
 from .settings import CONFIG_FILE, Settings, load_settings
 from .signoffs import check_signoffs
 from .suggest import Suggester
-from .tables import RawTable, check_text, read_table, split_list, to_frame
+from .tables import RawTable, check_text, number_problem, read_table, split_list, to_frame
 
 
 def find_root(root: str | os.PathLike[str] | None = None) -> Path:
@@ -113,15 +113,15 @@ def _ref_problems(table: RawTable, tables: dict[str, RawTable], bib: Bib) -> lis
 
 
 def _int(row: dict[str, str], col: str) -> int | None:
+    """The cell as a whole number, or None when it is not one (its own problem is reported where it is)."""
     v = row.get(col, "")
-    return int(v) if v.isdigit() else None
+    return int(v) if v and number_problem(v, whole=True) is None else None
 
 
 def _float(row: dict[str, str], col: str) -> float | None:
-    try:
-        return float(row.get(col, ""))
-    except ValueError:
-        return None
+    """The cell as a number, or None: ``1_5`` or a Unicode minus is no number, so no rule compares it."""
+    v = row.get(col, "")
+    return float(v) if v and number_problem(v, whole=False) is None else None
 
 
 def _row_rules(tables: dict[str, RawTable]) -> list[Problem]:
