@@ -114,6 +114,7 @@ def test_short_citation_forms(key: str, expected: str):
         ("@article{PMID1, title = {A single-center trial to evaluate the efficacy of four needles}}", "“A single-center trial to evaluate…” n.d."),
         ("@article{PMID1, journal = {Am J Clin Dermatol}, year = {2019}}", "Am J Clin Dermatol article 2019"),
         ("@article{PMID1, pmid = {35426044}}", "PubMed record 35426044 n.d."),
+        ("@misc{PMID1, url = {https://www.example.org/page}}", "example.org n.d."),
         ("@misc{PMID1}", "Untitled reference n.d."),
     ],
 )

@@ -60,7 +60,7 @@ def profile() -> pd.DataFrame:
 def test_study_characteristics_orders_by_design_rank_then_id():
     t = ev.study_characteristics(STUDIES, BIB, DESIGNS)
     assert t["study_id"].tolist() == ["Rev2021", "Amy2019", "Unc2000", "Zed2020", "Nar2018"]
-    assert t["citation"].tolist() == ["Rev et al. 2021", "Amy and Cy 2019", "Unc 2000", "Zed 2020", "Nar2018"]
+    assert t["citation"].tolist() == ["Rev et al. 2021", "Amy and Cy 2019", "Unc 2000", "Zed 2020", "example.org n.d."]
     assert list(t.columns) == ev.CHARACTERISTICS
 
 

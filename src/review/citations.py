@@ -307,6 +307,9 @@ def _short_title(entry: Entry) -> str:
         return f"{_latex(f['journal'])} article"
     if f.get("pmid"):
         return f"PubMed record {f['pmid']}"
+    host = re.match(r"https?://(?:www\.)?([^/:]+)", f.get("url", ""))
+    if host:
+        return host.group(1)
     if f.get("doi"):
         return f"doi:{f['doi']}"
     return "Untitled reference"
