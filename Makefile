@@ -37,6 +37,8 @@ $(STAMP): pyproject.toml requirements.lock
 		echo "creating $(VENV)"; rm -rf $(VENV); $(PYTHON) -m venv $(VENV); fi
 	$(PIP) install --upgrade pip setuptools wheel
 	$(PIP) install -c requirements.lock -e '.[test]'
+	@# bytecode for the package, as a regular install has: with PYTHONDONTWRITEBYTECODE set, every kernel would compile it again
+	$(BIN)/python -m compileall -q src/review
 	@touch $(STAMP)
 
 # The browser test opens the reports in headless Chromium. Install it from Debian's packages

@@ -61,7 +61,7 @@ def test_build_says_what_it_executes_and_what_it_reuses(small: Path):
     assert lines[1].startswith("  done 01-count-claims (")
     lines.clear()
     build_reports(small, small / "reports", say=lines.append)
-    assert lines[0] == "reused 1 cached page"
+    assert lines[0] == "reused 1 cached page and the cached index, claim entries, article scorecards and references"
     assert not any(line.startswith("executing") for line in lines)
 
 
@@ -85,3 +85,24 @@ def test_kernel_records_direct_reads_of_data_but_not_imports(small: Path, tmp_pa
     trace.write_text("", encoding="utf-8")
     execute(small / "notebooks" / "02-read-directly.ipynb", small, trace=trace)
     assert trace.read_text(encoding="utf-8").split() == ["data/sources.csv"]
+
+
+def test_notebooks_start_longest_first_by_last_time_then_by_size(tmp_path: Path):
+    from review.build.execute import longest_first
+
+    paths = []
+    for name, size in (("00-a.ipynb", 10), ("01-b.ipynb", 5000), ("02-c.ipynb", 300), ("03-d.ipynb", 20)):
+        (tmp_path / name).write_text("x" * size, encoding="utf-8")
+        paths.append(tmp_path / name)
+    # timed ones first, longest first; then the others by file size (their stored outputs), largest first
+    assert [p.name for p in longest_first(paths, {"00-a.ipynb": 2.0, "03-d.ipynb": 9.5})] == ["03-d.ipynb", "00-a.ipynb", "01-b.ipynb", "02-c.ipynb"]
+    assert [p.name for p in longest_first(paths, {})] == ["01-b.ipynb", "02-c.ipynb", "03-d.ipynb", "00-a.ipynb"]
+
+
+def test_build_records_how_long_each_notebook_took_for_the_next_build(small: Path):
+    from review import cache
+    from review.build.reports import last_seconds
+
+    build_reports(small, small / "reports")
+    seconds = last_seconds(cache.cache_dir(small) / "last-build.json")
+    assert list(seconds) == ["01-count-claims.ipynb"] and seconds["01-count-claims.ipynb"] > 0

@@ -6,6 +6,7 @@ the claims, one the bibliography), so a build costs two short kernel runs.
 
 from __future__ import annotations
 
+import csv
 import json
 import shutil
 import os
@@ -44,8 +45,10 @@ def root(tmp_path: Path) -> Path:
 
 
 def build(root: Path) -> dict[str, list[str]]:
+    """Build, and say which notebooks were executed and which were served from the cache."""
     build_reports(root, root / "reports")
-    return json.loads((cache.cache_dir(root) / "last-build.json").read_text(encoding="utf-8"))
+    log = json.loads((cache.cache_dir(root) / "last-build.json").read_text(encoding="utf-8"))
+    return {k: log[k] for k in ("executed", "cached")}
 
 
 def replace_in(path: Path, old: str, new: str) -> None:
@@ -148,3 +151,14 @@ def test_cache_dir_moves_to_the_user_cache_folder_when_the_workbook_is_read_only
 def test_cache_option_overrides(tmp_path: Path, monkeypatch):
     monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path / "mine"))
     assert cache.cache_dir(tmp_path / "wb") == tmp_path / "mine"
+
+
+def test_the_builds_own_pages_follow_a_data_edit_that_no_notebook_reads(root: Path):
+    build(root)
+    before = page(root, "claims.html")
+    with (root / "data" / "sources.csv").open(encoding="utf-8", newline="") as fh:
+        title = next(csv.DictReader(fh))["title"]
+    replace_in(root / "data" / "sources.csv", title, "A retitled article")
+    assert build(root) == {"executed": [], "cached": ["01-read-claims.ipynb", "02-read-bib.ipynb"]}
+    assert "A retitled article" in page(root, "claims.html") and "A retitled article" in page(root, "articles.html")
+    assert page(root, "claims.html") != before

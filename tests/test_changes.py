@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from conftest import copy_workbook
 
-from review.changes import changes_since, describe_changes, latest_tag
+from review.changes import changes_since, describe_changes
+from review.gitinfo import latest_tag
 from review.cli import main
 from review.errors import WorkbookError
 
@@ -98,3 +99,23 @@ def test_review_diff_command(repo: Path, capsys):
     assert "claim added     S0-99" in capsys.readouterr().out
     assert main(["diff", "no-such-tag", "--root", str(repo)]) == 1
     assert "cannot read revision 'no-such-tag'" in capsys.readouterr().err
+
+
+def test_report_has_a_whats_new_page_against_the_latest_tag_and_follows_a_new_tag(repo: Path):
+    from review.build import build_reports
+
+    for nb in (repo / "notebooks").glob("*.ipynb"):  # one notebook is enough here: the page comes from the data
+        if not nb.name.startswith("00-"):
+            nb.unlink()
+    out = repo / "reports"
+    build_reports(repo, out)
+    page = (out / "whatsnew.html").read_text(encoding="utf-8")
+    assert "What's new since v1" in page and "S0-99" in page
+    assert 'href="whatsnew.html"' in (out / "index.html").read_text(encoding="utf-8")
+
+    git(repo.parent, "add", "-A")
+    git(repo.parent, "commit", "-qm", "v2")
+    git(repo.parent, "tag", "v2")
+    build_reports(repo, out)  # same data, same code: only the compared revision moved, so the page must follow it
+    page = (out / "whatsnew.html").read_text(encoding="utf-8")
+    assert "What's new since v2" in page and "S0-99" not in page

@@ -74,7 +74,7 @@ def combine(parts: dict[str, str]) -> str:
 
 def package_files() -> list[Path]:
     """The package's own code and templates: a change to any of them can change any output."""
-    return sorted(p for p in PACKAGE.rglob("*") if p.is_file() and p.suffix in (".py", ".j2", ".css", ".js", ".tpl", ".json") and "__pycache__" not in p.parts)
+    return sorted(p for p in PACKAGE.rglob("*") if p.is_file() and p.suffix in (".py", ".j2", ".css", ".js", ".tpl", ".json", ".csv") and "__pycache__" not in p.parts)
 
 
 def code_digest(extra: Iterable[Path] = ()) -> str:

@@ -10,7 +10,6 @@ studies added or removed.
 from __future__ import annotations
 
 import io
-import subprocess
 import tarfile
 import tempfile
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import Problem, WorkbookError
+from .gitinfo import git
 from .results import compute
 from .workbook import load_workbook
 
@@ -43,25 +43,15 @@ class Changes:
         return not any(len(f) for f in (self.claims_added, self.claims_removed, self.claims_edited, self.verdicts_moved, self.studies_added, self.studies_removed))
 
 
-def _git(root: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(["git", "-C", str(root), *args], capture_output=True, check=False)
-
-
-def latest_tag(root: Path) -> str | None:
-    """The most recent tag reachable from HEAD, or None (not a git checkout, or no tag)."""
-    out = _git(root, "describe", "--tags", "--abbrev=0")
-    return out.stdout.decode().strip() or None if out.returncode == 0 else None
-
-
 def workbook_at(root: Path, ref: str, dest: Path) -> Path:
     """Write the workbook as it was at git revision ``ref`` into ``dest``; return the workbook folder there."""
-    top = _git(root, "rev-parse", "--show-toplevel")
+    top = git(root, "rev-parse", "--show-toplevel")
     if top.returncode != 0:
         raise WorkbookError([Problem(str(root), 0, "", "is not in a git repository, so there is no earlier version to compare with")])
     toplevel = Path(top.stdout.decode().strip()).resolve()
     prefix = root.resolve().relative_to(toplevel).as_posix()
     tree = f"{ref}:{prefix}" if prefix != "." else ref
-    archive = _git(toplevel, "archive", "--format=tar", tree)
+    archive = git(toplevel, "archive", "--format=tar", tree)
     if archive.returncode != 0:
         why = archive.stderr.decode(errors="replace").strip().splitlines()
         raise WorkbookError([Problem("git", 0, "REF", f"cannot read revision {ref!r}: {why[-1] if why else 'unknown revision'}; give a commit, tag or branch, e.g. HEAD~1")])

@@ -41,24 +41,26 @@ slow for a workbook of 10,000 findings. Results reproduce R's metafor
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, NullFormatter
-from scipy import stats
+from scipy import special  # quantiles from scipy.special: scipy.stats adds ~0.5 s to every `review` command
 from scipy.optimize import elementwise
 
 from .schema import RATIO_EFFECT_TYPES
 from .settings import HKSJ_VARIANTS
 from .settings import TAU2_METHODS as TAU2_CHOICES
-from .theme import OKABE_ITO, apply_theme
+from .palette import OKABE_ITO
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 RATIO = RATIO_EFFECT_TYPES
 POOLABLE = ("MD", "SMD", "RD") + RATIO
 #: the tau² estimators workbook.toml may choose (settings.TAU2_METHODS), by name
 TAU2_METHODS = dict(zip(TAU2_CHOICES, ("REML", "DerSimonian-Laird", "Paule-Mandel"), strict=True))
-Z95 = float(stats.norm.ppf(0.975))
+Z95 = float(special.ndtri(0.975))
 #: what makes effects poolable together
 SET_KEYS = ["outcome_id", "comparison", "effect_type", "timepoint"]
 #: the columns of pooled.csv, in order
@@ -173,7 +175,8 @@ def tau2_dl(sets: Sets) -> np.ndarray:
 def tau2_qprofile(sets: Sets) -> tuple[np.ndarray, np.ndarray]:
     """95% Q-profile interval for tau²: where the generalised Q crosses the 97.5% and 2.5% chi² quantiles."""
     df = sets.k - 1
-    return sets.solve(sets.q, stats.chi2.ppf(0.975, df)), sets.solve(sets.q, stats.chi2.ppf(0.025, df))
+    # chdtri(df, p) is the chi² quantile with upper-tail probability p
+    return sets.solve(sets.q, special.chdtri(df, 0.025)), sets.solve(sets.q, special.chdtri(df, 0.975))
 
 
 def prediction_interval(mu, se, tau2, crit):  # noqa: ANN001, ANN201 - floats or arrays alike
@@ -206,7 +209,7 @@ def fit_sets(sets: Sets, tau2_method: str = "REML", hksj: str = "modified") -> d
     mu = sets.sums(w * sets.y) / sw
     q_hk = sets.sums(w * d * d) / (k - 1)  # HKSJ scaling factor of the variance of the mean
     se = np.sqrt((np.maximum(q_hk, 1.0) if hksj == "modified" else q_hk) / sw)
-    t = stats.t.ppf(0.975, k - 1)
+    t = special.stdtrit(k - 1, 0.975)
     pi_low, pi_high = prediction_interval(mu, se, tau2, t)
     w0 = 1.0 / sets.v
     sw0 = sets.sums(w0)
@@ -327,7 +330,11 @@ def forest_plot(rows: pd.DataFrame, label, title: str, tau2_method: str = "REML"
     """RevMan-style forest plot of one pooled set: each study (author-year ``label(study_id)``) with its
     estimate, 95% CI and weight (%), the pooled estimate as a diamond, the 95% prediction interval,
     and the heterogeneity line. Ratio measures are drawn on a log axis."""
+    from matplotlib.figure import Figure  # drawing only: pooling needs no plotting library
+    from matplotlib.ticker import FuncFormatter, NullFormatter
+
     from .figures import MAX_ROWS
+    from .theme import apply_theme
 
     apply_theme()
     kind = str(rows["effect_type"].iloc[0])

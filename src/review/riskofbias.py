@@ -162,13 +162,14 @@ def traffic_light(rob: pd.DataFrame, domains: pd.DataFrame, judgements: pd.DataF
 
         nothing_yet(ax, f"studies assessed with {tool}")
         return fig
-    for y, study in enumerate(table.index):
-        for x, domain in enumerate(table.columns):
-            j = table.loc[study, domain]
-            if not j:
-                continue
-            ax.scatter([x], [y], s=300, color=spec.colours[j], edgecolors="#555555", linewidths=0.5, zorder=2)
-            ax.text(x, y, spec.symbols[j], ha="center", va="center", fontsize=7, fontweight="bold", color=_text_colour(spec.colours[j]), zorder=3)
+    cells = [(x, y, j) for y, row in enumerate(table.itertuples(index=False)) for x, j in enumerate(row) if j]
+    for j in spec.judgements:  # one collection per judgement: hundreds of single-point scatters draw slowly
+        xy = [(x, y) for x, y, jj in cells if jj == j]
+        if xy:
+            ax.scatter(*zip(*xy), s=300, color=spec.colours[j], edgecolors="#555555", linewidths=0.5, zorder=2)
+    for x, y, j in cells:
+        label = ax.text(x, y, spec.symbols[j], ha="center", va="center", fontsize=7, fontweight="bold", color=_text_colour(spec.colours[j]), zorder=3)
+        label.set_in_layout(False)  # inside the axes: the layout need not measure each letter
     ax.set_xlim(-0.6, n_cols - 0.4)
     ax.set_ylim(n_rows - 0.5, -0.5)
     ax.set_xticks(range(n_cols), list(table.columns))

@@ -9,13 +9,12 @@ author-year citations.
 
 from __future__ import annotations
 
-import re
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from ..gitinfo import last_commit_date
 from ..results import Results
 from ..verdicts import furthest_from_evidence
 from ..workbook import Workbook
@@ -50,13 +49,7 @@ def verdict_scale(wb: Workbook) -> list[VerdictLevel]:
 
 def data_date(root: Path, wb: Workbook) -> str:
     """The date the review's data stands at: the last commit's date, else the last search date (never today)."""
-    try:
-        out = subprocess.run(["git", "log", "-1", "--format=%cs"], cwd=root, capture_output=True, text=True, check=True).stdout.strip()
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", out):
-            return out
-    except (OSError, subprocess.CalledProcessError):
-        pass
-    return last_search_date(wb)
+    return last_commit_date(root) or last_search_date(wb)
 
 
 def last_search_date(wb: Workbook) -> str:

@@ -17,7 +17,7 @@ import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Callable, Iterable, TypeVar
+from typing import Callable, Iterable, Mapping, TypeVar
 
 import nbformat
 
@@ -121,16 +121,38 @@ def jobs_default() -> int:
     return jobs_setting()
 
 
-def parallel(fn: Callable[[T], R], items: Iterable[T], jobs: int | None = None) -> list[R]:
+def longest_first(paths: list[Path], seconds: Mapping[str, float]) -> list[Path]:
+    """The notebooks in the order to start them: the longest first, so the last to start are short.
+
+    ``seconds`` holds how long each took last time (by file name). A notebook
+    with no recorded time is placed by the size of its file (its stored
+    outputs are a fair measure of its work) after every timed one; ties keep
+    name order.
+    """
+    timed = sorted((p for p in paths if p.name in seconds), key=lambda p: (-seconds[p.name], p.name))
+    untimed = sorted((p for p in paths if p.name not in seconds), key=lambda p: (-(p.stat().st_size if p.is_file() else 0), p.name))
+    return timed + untimed
+
+
+def parallel(fn: Callable[[T], R], items: Iterable[T], jobs: int | None = None, meanwhile: Callable[[], object] | None = None) -> list[R]:
     """``fn`` over ``items`` on up to ``jobs`` threads (each notebook runs in its own kernel process).
 
     Results come back in the order of ``items``. Every item is run even when
     one fails; then the failures are raised together, in item order.
+    ``meanwhile`` runs in the calling thread while the items run; if it
+    fails, items not yet started are dropped and its error is raised once the
+    running ones end.
     """
     items = list(items)
     workers = max(1, min(jobs or jobs_default(), len(items) or 1))
     with ThreadPoolExecutor(max_workers=workers) as pool:
         futures = [pool.submit(fn, item) for item in items]
+        if meanwhile is not None:
+            try:
+                meanwhile()
+            except BaseException:
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
     errors = [f.exception() for f in futures if f.exception() is not None]
     if errors:
         if len(errors) == 1 or not all(isinstance(e, ReportError) for e in errors):
@@ -139,7 +161,7 @@ def parallel(fn: Callable[[T], R], items: Iterable[T], jobs: int | None = None) 
     return [f.result() for f in futures]
 
 
-def run_with_progress(fn: Callable[[Path], R], paths: list[Path], say: Say, jobs: int | None = None) -> list[R]:
+def run_with_progress(fn: Callable[[Path], R], paths: list[Path], say: Say, jobs: int | None = None, meanwhile: Callable[[], object] | None = None) -> list[R]:
     """:func:`parallel` over notebooks, saying ``executing 3/5 03-grade-outcomes …`` as each starts and when it ends."""
     total = len(paths)
 
@@ -151,7 +173,7 @@ def run_with_progress(fn: Callable[[Path], R], paths: list[Path], say: Say, jobs
         say(f"  done {path.stem} ({time.perf_counter() - start:.1f} s)")
         return result
 
-    return parallel(step, list(enumerate(paths, 1)), jobs)
+    return parallel(step, list(enumerate(paths, 1)), jobs, meanwhile)
 
 
 def execute_in_place(root: Path, names: list[str] | None = None, say: Say = quiet) -> list[Path]:
@@ -178,4 +200,4 @@ def execute_in_place(root: Path, names: list[str] | None = None, say: Say = quie
         cache.write_atomic(path, nbformat.writes(nb).encode("utf-8") + b"\n")
         return path
 
-    return run_with_progress(run, paths, say)
+    return sorted(run_with_progress(run, longest_first(paths, {}), say))

@@ -52,3 +52,9 @@ def notebook_title(nb: nbformat.NotebookNode, fallback: str) -> tuple[str, str]:
             summary = re.sub(r"\s+", " ", re.sub(r"[*_`]", "", rest)).strip()
             return title, re.sub(r"\s*:$", ".", summary)  # a paragraph introducing a list ends in a colon; alone it must not
     return fallback, ""
+
+
+def page_of(path: Path, nb: nbformat.NotebookNode | None = None) -> Page:
+    """A notebook's page in the report. Its title and summary come from its markdown, so they are known before it runs."""
+    title, summary = notebook_title(nb if nb is not None else nbformat.read(path, as_version=4), path.stem)
+    return Page(path.name, path.with_suffix(".html").name, title, summary)

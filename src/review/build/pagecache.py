@@ -85,3 +85,31 @@ class PageCache:
             if old != path:
                 old.unlink(missing_ok=True)
         cache.write_json(path, record)
+
+
+class SiteCache:
+    """The build's own pages (index, claims, articles, references, What's new), kept by everything they are made from.
+
+    The key covers what :class:`PageCache` keys on (code, settings, citations),
+    every data file, the bibliography and the archived articles, and the
+    ``parts`` the build adds: the notebooks' titles, the date the data stands
+    at, and the revision What's new compares with. Pages are stored with the
+    footer as a token, as notebook pages are.
+    """
+
+    def __init__(self, pages: PageCache, parts: Mapping[str, str]):
+        inputs = input_digests(pages.root, [ALL_INPUTS])[ALL_INPUTS]
+        key = cache.combine({"base": pages.base, "inputs": inputs, **parts})
+        self.path = cache.cache_dir(pages.root) / "site" / f"site-{key[:24]}.json"
+
+    def get(self) -> dict[str, str] | None:
+        record = cache.read_json(self.path)
+        if not isinstance(record, dict) or "index.html" not in record or not all(isinstance(v, str) for v in record.values()):
+            return None
+        return record
+
+    def put(self, files: Mapping[str, str]) -> None:
+        for old in self.path.parent.glob("site-*.json"):  # the latest version is enough
+            if old != self.path:
+                old.unlink(missing_ok=True)
+        cache.write_json(self.path, dict(files))

@@ -5,28 +5,32 @@ pointing at the workbook, exported with nbconvert without code or prompts,
 and written into a temporary folder beside the output. Only when every
 notebook succeeded is the old report folder swapped for the new one; a
 failure leaves the previous reports untouched and names the notebook and cell.
+
+The kernels start as soon as the workbook is loaded; the build's own pages
+(index, claims, articles, references, What's new) are made in the meantime,
+and both kinds of page are reused from the cache while their inputs are
+unchanged.
 """
 
 from __future__ import annotations
 
 import hashlib
 import html
+import json
 import shutil
-import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 from .. import cache
 from ..errors import Problem, WorkbookError
+from ..gitinfo import commit_of, head_commit, last_commit_date, latest_tag
 from ..outdir import REPORT_MARKER, check_report_folder
-from ..changes import changes_since, latest_tag
-from ..results import compute
 from ..workbook import load_workbook
-from .execute import Say, execute, quiet, run_with_progress
+from .execute import Say, execute, longest_first, quiet, run_with_progress
 from .export import export_page
-from .notebooks import Page, notebook_paths, notebook_title
-from .pagecache import PageBuild, PageCache, data_files
-from .site import front_page, popularity_chart, render_articles, render_claims, render_index, render_references, render_whatsnew, site_info
+from .notebooks import notebook_paths, page_of
+from .pagecache import PageBuild, PageCache, SiteCache, data_files
 from .swap import building_folder, swap
 from .trace import read_trace
 
@@ -45,14 +49,13 @@ def fingerprint(paths: list[Path], root: Path) -> str:
     return h.hexdigest()[:12]
 
 
-def git_commit(root: Path) -> str:
-    """The commit the workbook is at, with ``+changes`` when the work tree differs; 'unknown' outside git."""
-    try:
-        sha = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=root, capture_output=True, text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root, capture_output=True, text=True, check=True).stdout.strip()
-        return sha + ("+changes" if dirty else "")
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
+def last_seconds(log_path: Path) -> dict[str, float]:
+    """How long each notebook took when it last executed, from the last build's log (empty when there is none)."""
+    log = cache.read_json(log_path)
+    seconds = log.get("seconds") if isinstance(log, dict) else None
+    if not isinstance(seconds, dict):
+        return {}
+    return {str(k): float(v) for k, v in seconds.items() if isinstance(v, (int, float))}
 
 
 def _write(path: Path, text: str) -> None:
@@ -65,9 +68,8 @@ def _build_page(path: Path, root: Path, labels: dict[str, str], work: Path) -> t
     trace = work / f"{path.stem}.inputs"
     trace.write_text("", encoding="utf-8")
     nb = execute(path, root, trace=trace)
-    title, summary = notebook_title(nb, path.stem)
-    page = Page(path.name, path.with_suffix(".html").name, title, summary)
-    return PageBuild(page, export_page(nb, title, FOOTER_TOKEN, labels), False), read_trace(trace)
+    page = page_of(path, nb)
+    return PageBuild(page, export_page(nb, page.title, FOOTER_TOKEN, labels), False), read_trace(trace)
 
 
 def build_reports(root: Path, out: Path, jobs: int | None = None, use_cache: bool = True, say: Say = quiet, since: str | None = None) -> Path:
@@ -76,65 +78,83 @@ def build_reports(root: Path, out: Path, jobs: int | None = None, use_cache: boo
     Refuses to run on a workbook with problems. A notebook whose inputs (its
     cells, the package code, and the data files and bibliography it read last
     time) are unchanged is not executed again: its page comes from the cache.
-    The others execute in parallel, one per core. Everything is written into a
-    temporary folder beside ``out`` and swapped in only when every page
-    succeeded. ``say`` receives one progress line per step. A "What's new"
-    page compares with git revision ``since`` (default: the latest tag; none
-    without a tag).
+    The others execute in parallel, one per core, the longest first. Everything
+    is written into a temporary folder beside ``out`` and swapped in only when
+    every page succeeded. ``say`` receives one progress line per step. A
+    "What's new" page compares with git revision ``since`` (default: the
+    latest tag; none without a tag).
     """
     out = check_report_folder(out, root)  # before any work: never replace a folder the build did not write
     wb = load_workbook(root)
     notebooks = notebook_paths(root)
     if not notebooks:
         raise WorkbookError([Problem("notebooks", 0, "", "no notebooks named NN-verb-object.ipynb found")])
-    commit = git_commit(root)
-    data_id = fingerprint(data_files(root), root)
-    footer = f"Built from commit {commit}, data {data_id} (SHA-256 of data/ and references.bib)."
-    keys = sorted(wb.bib.entries)
+    footer = f"Built from commit {head_commit(root)}, data {fingerprint(data_files(root), root)} (SHA-256 of data/ and references.bib)."
+    log_path = cache.cache_dir(root) / "last-build.json"
+    earlier = last_seconds(log_path)
     from ..citations import short_citation, warm_cache
 
     warm_cache(wb.bib)  # format every reference once, before the kernels need them
-    labels = {k: short_citation(k, wb.bib) for k in keys}
+    labels = {k: short_citation(k, wb.bib) for k in sorted(wb.bib.entries)}
     pages_cache = PageCache(root, labels)
+    pages = [page_of(p) for p in notebooks]
+    compare = since or latest_tag(root)
+    site_cache = SiteCache(pages_cache, {
+        "pages": json.dumps([p.__dict__ for p in pages]),
+        "commit_date": last_commit_date(root) or "",  # the date the pages give the data
+        "compare": f"{compare} = {commit_of(root, compare)}" if compare else "",
+        "required": str(bool(since)),
+    })
     tmp = building_folder(out)
     work = Path(tempfile.mkdtemp(prefix="review-traces-"))  # outside the workbook: the kernels record what they read in it
     try:
         found = {p: pages_cache.get(p) if use_cache else None for p in notebooks}
         reused = sum(1 for b in found.values() if b is not None)
-        if reused:
-            say(f"reused {reused} cached page{'s' if reused != 1 else ''}")
+        site = site_cache.get() if use_cache else None
+        if reused or site is not None:
+            said = [f"{reused} cached page{'s' if reused != 1 else ''}"] if reused else []
+            said += ["the cached index, claim entries, article scorecards and references"] if site is not None else []
+            say(f"reused {' and '.join(said)}")
+        seconds: dict[str, float] = {}
 
         def run(path: Path) -> PageBuild:
+            start = time.perf_counter()
             build, used = _build_page(path, root, labels, work)
             pages_cache.put(path, build, used)
+            seconds[path.name] = round(time.perf_counter() - start, 1)
             return build
 
-        missing = [p for p in notebooks if found[p] is None]
-        fresh = dict(zip(missing, run_with_progress(run, missing, say, jobs)))
+        made: list[dict[str, str]] = []
+
+        def make_site() -> None:
+            # imported only now that the kernels have started: grading and charts take a second to import.
+            # IPython first: matplotlib reads sys.modules["IPython"] directly, and a worker thread exporting
+            # a page may be importing IPython at this moment (the import lock makes this line wait for it).
+            import IPython  # noqa: F401
+
+            from .site import site_pages
+
+            made.append(site_pages(root, wb, pages, labels, FOOTER_TOKEN, compare, bool(since), say))
+            site_cache.put(made[0])
+
+        missing = longest_first([p for p in notebooks if found[p] is None], earlier)
+        # the build's own pages need no notebook: they are made in this thread while the kernels run
+        fresh = dict(zip(missing, run_with_progress(run, missing, say, jobs, meanwhile=make_site if site is None else None)))
         builds = [found[p] or fresh[p] for p in notebooks]
-        say("writing the index, claim entries, article scorecards and references")
-        res = compute(wb)
-        site = site_info(root, wb, footer)
-        for b in builds:
-            _write(tmp / b.page.html_name, b.html.replace(FOOTER_TOKEN, html.escape(footer)))
-        _write(tmp / "claims.html", render_claims(wb, res, site, labels))
-        _write(tmp / "articles.html", render_articles(wb, res, site, labels))
-        _write(tmp / "references.html", render_references(wb.bib, keys, site))
+        if site is None:
+            (site,) = made
+            say("writing the index, claim entries, article scorecards and references")
+        for name, text in [*((b.page.html_name, b.html) for b in builds), *site.items()]:
+            _write(tmp / name, text.replace(FOOTER_TOKEN, html.escape(footer)))
         _write(tmp / REPORT_MARKER, "Written by `review report`; a later build may replace this folder.\n")
-        ref = since or latest_tag(root)
-        if ref:
-            say(f"comparing with {ref} for the What's new page")
-            try:
-                _write(tmp / "whatsnew.html", render_whatsnew(changes_since(root, ref), wb, site, labels))
-            except WorkbookError as exc:
-                if since:
-                    raise  # asked for by name: say why it cannot be done
-                say(f"no What's new page: {exc}")
-                ref = None
-        _write(tmp / "index.html", render_index(wb, [b.page for b in builds], site, front_page(wb, res), popularity_chart(wb, res), labels, whatsnew=bool(ref)))
         swap(tmp, out)
-        log = {"executed": [b.page.notebook for b in builds if not b.cached], "cached": [b.page.notebook for b in builds if b.cached]}
-        cache.write_json(cache.cache_dir(root) / "last-build.json", log)
+        log = {
+            "executed": [b.page.notebook for b in builds if not b.cached],
+            "cached": [b.page.notebook for b in builds if b.cached],
+            # how long each notebook took, kept from earlier builds: the next build starts the longest first
+            "seconds": dict(sorted({**earlier, **seconds}.items())),
+        }
+        cache.write_json(log_path, log)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

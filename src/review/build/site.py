@@ -18,8 +18,9 @@ from pathlib import Path
 from markupsafe import Markup
 
 from ..bib import Bib
-from ..changes import Changes
-from ..results import Results
+from ..changes import Changes, changes_since
+from ..errors import WorkbookError
+from ..results import Results, compute
 from ..verdicts import furthest_from_evidence, verdict_counts
 from ..workbook import Workbook
 from .entries import claim_entries, claim_review, data_date, last_search_date, scorecards, verdict_scale
@@ -126,6 +127,33 @@ def popularity_chart(wb: Workbook, res: Results) -> tuple[str, str]:
 def render_whatsnew(changes: Changes, wb: Workbook, site: Site, labels: dict[str, str]) -> str:
     """What changed since an earlier version: claims, verdicts and certainties, studies."""
     return _page("whatsnew.html.j2", site, labels, wb, ch=changes)
+
+
+def site_pages(root: Path, wb: Workbook, pages: list[Page], labels: dict[str, str], footer: str, compare: str | None, required: bool, say: Callable[[str], None]) -> dict[str, str]:
+    """The build's own pages by file name: index, claims, articles, references and What's new (against ``compare``).
+
+    Needs no executed notebook (``pages`` are known from the notebooks'
+    markdown), so the build makes these while the kernels run. A What's new
+    page that cannot be made is left out with a message, unless ``required``
+    (the revision was asked for by name).
+    """
+    res = compute(wb)
+    site = site_info(root, wb, footer)
+    files = {
+        "claims.html": render_claims(wb, res, site, labels),
+        "articles.html": render_articles(wb, res, site, labels),
+        "references.html": render_references(wb.bib, sorted(wb.bib.entries), site),
+    }
+    if compare:
+        say(f"comparing with {compare} for the What's new page")
+        try:
+            files["whatsnew.html"] = render_whatsnew(changes_since(root, compare), wb, site, labels)
+        except WorkbookError as exc:
+            if required:
+                raise  # asked for by name: say why it cannot be done
+            say(f"no What's new page: {exc}")
+    files["index.html"] = render_index(wb, pages, site, front_page(wb, res), popularity_chart(wb, res), labels, whatsnew="whatsnew.html" in files)
+    return files
 
 
 def render_references(bib: Bib, keys: list[str], site: Site) -> str:
