@@ -106,3 +106,47 @@ def test_build_records_how_long_each_notebook_took_for_the_next_build(small: Pat
     build_reports(small, small / "reports")
     seconds = last_seconds(cache.cache_dir(small) / "last-build.json")
     assert list(seconds) == ["01-count-claims.ipynb"] and seconds["01-count-claims.ipynb"] > 0
+
+
+def _tag(path: Path, index: int, tag: str) -> None:
+    nb = nbformat.read(path, as_version=4)
+    nb.cells[index].metadata["tags"] = [tag]
+    nbformat.write(nb, path)
+
+
+CHART_CELL = (
+    "from matplotlib.figure import Figure\nfrom review import theme\ntheme.setup_notebook()\n"
+    "fig = Figure(figsize=(2, 1))\nfig.subplots().plot([0, 1], [0, 1])\nfig.get_axes()[0].set_title('a line for the index')\nfig"
+)
+
+
+def test_index_shows_the_chart_of_the_tagged_cell_drawn_once_in_its_kernel(small: Path):
+    import base64
+    import re
+
+    from review.build.notebooks import FRONT_CHART_TAG
+
+    path = small / "notebooks" / "01-count-claims.ipynb"
+    write_notebook(path, ["import review\nwb = review.load_workbook()", "len(wb.claims)", CHART_CELL], "Claims")
+    _tag(path, 3, FRONT_CHART_TAG)
+    build_reports(small, small / "reports")
+    index = (small / "reports" / "index.html").read_text(encoding="utf-8")
+    png, alt = re.search(r'<img src="data:image/png;base64,([^"]*)" alt="([^"]*)"', index).groups()
+    assert base64.b64decode(png).startswith(b"\x89PNG")
+    assert "a line for the index" in alt  # the notebook's own alt text, escaped into the page
+    page = (small / "reports" / "01-count-claims.html").read_text(encoding="utf-8")
+    assert png in page.replace("\n", "")  # the very image the notebook page shows
+    build_reports(small, small / "reports")  # from the cache: the chart comes with the cached page
+    assert (small / "reports" / "index.html").read_text(encoding="utf-8") == index
+
+
+def test_a_tagged_cell_without_a_chart_stops_the_build_and_keeps_the_reports(small: Path):
+    from review.build.notebooks import FRONT_CHART_TAG
+
+    build_reports(small, small / "reports")
+    before = (small / "reports" / "index.html").read_text(encoding="utf-8")
+    _tag(small / "notebooks" / "01-count-claims.ipynb", 2, FRONT_CHART_TAG)  # len(wb.claims): a number, not a chart
+    with pytest.raises(ReportError) as info:
+        build_reports(small, small / "reports")
+    assert str(info.value).startswith(f"notebooks/01-count-claims.ipynb: the cell tagged {FRONT_CHART_TAG} showed no chart")
+    assert (small / "reports" / "index.html").read_text(encoding="utf-8") == before

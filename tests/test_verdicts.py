@@ -93,6 +93,14 @@ def test_exact_ci_matches_clopper_pearson():
     assert exact_ci(36, 36)[1] == 1.0
 
 
+@pytest.mark.parametrize("events,total", [(0, 1), (0, 20), (1, 1), (1, 36), (5, 12), (34, 36), (36, 36), (459, 500), (3, 1000)])
+def test_exact_ci_is_the_interval_statsmodels_gives(events, total):
+    from statsmodels.stats.proportion import proportion_confint
+
+    lo, hi = proportion_confint(events, total, alpha=0.05, method="beta")
+    assert exact_ci(events, total) == pytest.approx((float(lo), float(hi)), abs=1e-12)
+
+
 def test_check_percent_flags_a_misquoted_figure():
     reported, check = check_percent(100, pd.Series({"n_enrolled": 37}), pd.Series({"events": 34, "total": 36}))
     assert reported.startswith("34 of 36 analysed improved: 94.4% (95% CI 81.3% to 99.3%")

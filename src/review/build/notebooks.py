@@ -58,3 +58,28 @@ def page_of(path: Path, nb: nbformat.NotebookNode | None = None) -> Page:
     """A notebook's page in the report. Its title and summary come from its markdown, so they are known before it runs."""
     title, summary = notebook_title(nb if nb is not None else nbformat.read(path, as_version=4), path.stem)
     return Page(path.name, path.with_suffix(".html").name, title, summary)
+
+
+#: the tag (cell metadata ``tags``) of the cell whose chart the index shows: the popularity-against-evidence chart
+FRONT_CHART_TAG = "front-page-chart"
+
+
+def has_front_chart(nb: nbformat.NotebookNode) -> bool:
+    """Whether a code cell of the notebook is tagged to give the index its chart."""
+    return any(c.cell_type == "code" and FRONT_CHART_TAG in c.get("metadata", {}).get("tags", []) for c in nb.cells)
+
+
+def front_chart(nb: nbformat.NotebookNode) -> tuple[str, str] | None:
+    """The PNG (base64) and alt text the tagged cell of an executed notebook showed, or None.
+
+    The index shows the same chart as the notebook, drawn once, in the kernel.
+    """
+    for cell in nb.cells:
+        if cell.cell_type != "code" or FRONT_CHART_TAG not in cell.get("metadata", {}).get("tags", []):
+            continue
+        for out in cell.get("outputs", []):
+            png = out.get("data", {}).get("image/png")
+            if png:
+                alt = out.get("metadata", {}).get("image/png", {}).get("alt", "")
+                return "".join(png.split()), str(alt)
+    return None

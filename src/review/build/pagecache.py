@@ -16,11 +16,12 @@ from .notebooks import Page
 
 @dataclass(frozen=True)
 class PageBuild:
-    """One notebook's exported page (footer still a token), and whether it came from the cache."""
+    """One notebook's exported page (footer still a token), whether it came from the cache, and the chart it gives the index."""
 
     page: Page
     html: str
     cached: bool
+    front_chart: tuple[str, str] | None = None
 
 
 def data_files(root: Path) -> list[Path]:
@@ -33,7 +34,7 @@ def data_files(root: Path) -> list[Path]:
 def notebook_digest(path: Path) -> str:
     """Digest of what a notebook *does*: its cells' types and sources and its kernel, not its stored outputs."""
     nb = nbformat.read(path, as_version=4)
-    cells = [(c.cell_type, c.source) for c in nb.cells]
+    cells = [(c.cell_type, c.source, c.get("metadata", {}).get("tags", [])) for c in nb.cells]  # tags too: one gives the index its chart
     return cache.sha256_bytes(json.dumps([path.name, cells, nb.metadata.get("kernelspec", {})]).encode())
 
 
@@ -76,10 +77,11 @@ class PageCache:
             return None
         if input_digests(self.root, record["inputs"]) != record["inputs"]:
             return None
-        return PageBuild(Page(**record["page"]), record["html"], True)
+        chart = record.get("front_chart")
+        return PageBuild(Page(**record["page"]), record["html"], True, tuple(chart) if isinstance(chart, list) and len(chart) == 2 else None)
 
     def put(self, notebook: Path, build: PageBuild, used: Iterable[str]) -> None:
-        record = {"page": build.page.__dict__, "html": build.html, "inputs": input_digests(self.root, used)}
+        record = {"page": build.page.__dict__, "html": build.html, "front_chart": build.front_chart, "inputs": input_digests(self.root, used)}
         path = self._path(notebook)
         for old in self.dir.glob(f"{notebook.stem}-*.json"):  # one entry per notebook version is enough
             if old != path:

@@ -22,20 +22,24 @@ import tempfile
 import time
 from pathlib import Path
 
+import nbformat
+
 from .. import cache
-from ..errors import Problem, WorkbookError
+from ..errors import Problem, ReportError, WorkbookError
 from ..gitinfo import commit_of, head_commit, last_commit_date, latest_tag
 from ..outdir import REPORT_MARKER, check_report_folder
 from ..workbook import load_workbook
 from .execute import Say, execute, longest_first, quiet, run_with_progress
 from .export import export_page
-from .notebooks import notebook_paths, page_of
+from .notebooks import FRONT_CHART_TAG, front_chart, has_front_chart, notebook_paths, page_of
 from .pagecache import PageBuild, PageCache, SiteCache, data_files
 from .swap import building_folder, swap
 from .trace import read_trace
 
 #: stands for the page footer in cached pages; the footer names the commit, which changes more often than the page
 FOOTER_TOKEN = "@@review-footer@@"
+#: stand for the index's chart (PNG, alt text) until the notebook drawing it has run
+CHART_TOKENS = ("@@front-chart-png@@", "@@front-chart-alt@@")
 
 
 def fingerprint(paths: list[Path], root: Path) -> str:
@@ -69,7 +73,7 @@ def _build_page(path: Path, root: Path, labels: dict[str, str], work: Path) -> t
     trace.write_text("", encoding="utf-8")
     nb = execute(path, root, trace=trace)
     page = page_of(path, nb)
-    return PageBuild(page, export_page(nb, page.title, FOOTER_TOKEN, labels), False), read_trace(trace)
+    return PageBuild(page, export_page(nb, page.title, FOOTER_TOKEN, labels), False, front_chart(nb)), read_trace(trace)
 
 
 def build_reports(root: Path, out: Path, jobs: int | None = None, use_cache: bool = True, say: Say = quiet, since: str | None = None) -> Path:
@@ -97,13 +101,16 @@ def build_reports(root: Path, out: Path, jobs: int | None = None, use_cache: boo
     warm_cache(wb.bib)  # format every reference once, before the kernels need them
     labels = {k: short_citation(k, wb.bib) for k in sorted(wb.bib.entries)}
     pages_cache = PageCache(root, labels)
-    pages = [page_of(p) for p in notebooks]
+    sources = {p: nbformat.read(p, as_version=4) for p in notebooks}
+    pages = [page_of(p, nb) for p, nb in sources.items()]
+    chart_from = [p for p, nb in sources.items() if has_front_chart(nb)]  # the index shows this notebook's chart, not a second drawing
     compare = since or latest_tag(root)
     site_cache = SiteCache(pages_cache, {
         "pages": json.dumps([p.__dict__ for p in pages]),
         "commit_date": last_commit_date(root) or "",  # the date the pages give the data
         "compare": f"{compare} = {commit_of(root, compare)}" if compare else "",
         "required": str(bool(since)),
+        "chart": "notebook" if chart_from else "drawn",
     })
     tmp = building_folder(out)
     work = Path(tempfile.mkdtemp(prefix="review-traces-"))  # outside the workbook: the kernels record what they read in it
@@ -134,7 +141,7 @@ def build_reports(root: Path, out: Path, jobs: int | None = None, use_cache: boo
 
             from .site import site_pages
 
-            made.append(site_pages(root, wb, pages, labels, FOOTER_TOKEN, compare, bool(since), say))
+            made.append(site_pages(root, wb, pages, labels, FOOTER_TOKEN, compare, bool(since), say, CHART_TOKENS if chart_from else None))
             site_cache.put(made[0])
 
         missing = longest_first([p for p in notebooks if found[p] is None], earlier)
@@ -144,8 +151,17 @@ def build_reports(root: Path, out: Path, jobs: int | None = None, use_cache: boo
         if site is None:
             (site,) = made
             say("writing the index, claim entries, article scorecards and references")
+        tokens = {FOOTER_TOKEN: html.escape(footer)}
+        if chart_from:
+            chart = next((b.front_chart for b in builds if b.front_chart), None)
+            if chart is None:
+                where = ", ".join(f"notebooks/{p.name}" for p in chart_from)
+                raise ReportError(f"{where}: the cell tagged {FRONT_CHART_TAG} showed no chart (PNG) for the index; make it return a figure, or remove the tag")
+            tokens |= {CHART_TOKENS[0]: chart[0], CHART_TOKENS[1]: html.escape(chart[1])}
         for name, text in [*((b.page.html_name, b.html) for b in builds), *site.items()]:
-            _write(tmp / name, text.replace(FOOTER_TOKEN, html.escape(footer)))
+            for token, value in tokens.items():
+                text = text.replace(token, value)
+            _write(tmp / name, text)
         _write(tmp / REPORT_MARKER, "Written by `review report`; a later build may replace this folder.\n")
         swap(tmp, out)
         log = {

@@ -129,13 +129,17 @@ def render_whatsnew(changes: Changes, wb: Workbook, site: Site, labels: dict[str
     return _page("whatsnew.html.j2", site, labels, wb, ch=changes)
 
 
-def site_pages(root: Path, wb: Workbook, pages: list[Page], labels: dict[str, str], footer: str, compare: str | None, required: bool, say: Callable[[str], None]) -> dict[str, str]:
+def site_pages(
+    root: Path, wb: Workbook, pages: list[Page], labels: dict[str, str], footer: str, compare: str | None, required: bool,
+    say: Callable[[str], None], chart: tuple[str, str] | None = None,
+) -> dict[str, str]:
     """The build's own pages by file name: index, claims, articles, references and What's new (against ``compare``).
 
     Needs no executed notebook (``pages`` are known from the notebooks'
     markdown), so the build makes these while the kernels run. A What's new
     page that cannot be made is left out with a message, unless ``required``
-    (the revision was asked for by name).
+    (the revision was asked for by name). The index shows ``chart`` (PNG as
+    base64, alt text), or else draws the popularity-against-evidence chart.
     """
     res = compute(wb)
     site = site_info(root, wb, footer)
@@ -152,7 +156,7 @@ def site_pages(root: Path, wb: Workbook, pages: list[Page], labels: dict[str, st
             if required:
                 raise  # asked for by name: say why it cannot be done
             say(f"no What's new page: {exc}")
-    files["index.html"] = render_index(wb, pages, site, front_page(wb, res), popularity_chart(wb, res), labels, whatsnew="whatsnew.html" in files)
+    files["index.html"] = render_index(wb, pages, site, front_page(wb, res), chart or popularity_chart(wb, res), labels, whatsnew="whatsnew.html" in files)
     return files
 
 
