@@ -7,7 +7,8 @@ build/, reports/ and cache are not touched.
 Measured on the real workbook:
   floor          the same number of bare kernel runs as there are notebooks, each only importing
                  pandas and seaborn, run the way the build runs notebooks (in parallel, one per core)
-  clean build    `review report` with an empty cache, and its ratio to the floor
+  clean build    `review report` with an empty cache, and its ratio to the floor (floor and build timed in
+                 alternation, --repeat times; medians compared)
   no change      `review report` again with nothing changed
   one file       `review report` after editing data/claims.csv (and which notebooks re-ran)
   make test      the test suite (`python -m pytest`), without the environment setup
@@ -22,7 +23,7 @@ Intake quality (`review intake`), on the workbook's own articles with data/claim
   recall (catalogued claims a candidate holds or lies within), candidates per claim, precision (candidates
   that find a claim), suggested outcome right, suggested wording right; per article and in total.
 
-Options: --scale N (default 100), --skip-tests, --skip-scale, --intake-only (intake and did-you-mean figures only).
+Options: --scale N (default 100), --repeat N (floor/clean-build pairs, default 3), --skip-tests, --skip-scale, --intake-only (intake and did-you-mean figures only).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -164,21 +166,28 @@ def edit(root: Path, rel: str, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
-def real_workbook(work: Path, figures: dict[str, object], rows: list[tuple[str, str]], skip_tests: bool) -> None:
+def real_workbook(work: Path, figures: dict[str, object], rows: list[tuple[str, str]], skip_tests: bool, repeat: int = 3) -> None:
     from review.build import notebook_paths
 
     root = copy_workbook(work / "real")
     review = [str(BIN / "review"), "report", "--root", str(root)]
     n = len(notebook_paths(root))
     run(review)  # warm-up: first kernel start and imports after install are slower than any later run
-    shutil.rmtree(root / "build")
-    figures["floor_s"] = round(floor(work, n), 2)
-    clean, _ = run(review)
+    # floor and clean build alternate, `repeat` times, and the medians are compared: a machine that is busy
+    # for a moment then slows one of each pair, not only the build or only the floor
+    floors, cleans = [], []
+    for _ in range(repeat):
+        floors.append(floor(work, n))
+        shutil.rmtree(root / "build")
+        cleans.append(run(review)[0])
+    figures["floor_s"] = round(statistics.median(floors), 2)
+    clean = statistics.median(cleans)
     figures["clean_build_s"] = round(clean, 2)
     figures["clean_build_ratio"] = round(clean / figures["floor_s"], 2)
+    each = ", ".join(f"{c / f:.2f}" for f, c in zip(floors, cleans))
     rows += [
-        (f"floor: {n} bare kernels (import pandas, seaborn)", f"{figures['floor_s']:.2f} s"),
-        (f"clean build: {n} notebooks + index + references", f"{clean:.2f} s = {figures['clean_build_ratio']:.2f} x floor"),
+        (f"floor: {n} bare kernels (import pandas, seaborn)", f"{figures['floor_s']:.2f} s (median of {repeat})"),
+        (f"clean build: {n} notebooks + index + references", f"{clean:.2f} s = {figures['clean_build_ratio']:.2f} x floor (median of {repeat}; each pair: {each})"),
     ]
     nochange, _ = run(review)
     figures["no_change_rebuild_s"] = round(nochange, 2)
@@ -301,6 +310,7 @@ def main() -> int:
     parser.add_argument("--scale", type=int, default=100)
     parser.add_argument("--skip-tests", action="store_true", help="do not time the test suite")
     parser.add_argument("--skip-scale", action="store_true", help="do not build the synthetic workbook")
+    parser.add_argument("--repeat", type=int, default=3, help="floor and clean-build pairs to time (their medians are compared)")
     parser.add_argument("--intake-only", action="store_true", help="only measure the quality of review intake (seconds)")
     args = parser.parse_args()
     figures: dict[str, object] = {"cores": os.cpu_count(), "jobs": int(os.environ.get("REVIEW_JOBS") or os.cpu_count() or 1)}
@@ -310,7 +320,7 @@ def main() -> int:
     if not args.intake_only:
         with tempfile.TemporaryDirectory(prefix="review-bench-") as tmp:
             work = Path(tmp)
-            real_workbook(work, figures, rows, args.skip_tests)
+            real_workbook(work, figures, rows, args.skip_tests, args.repeat)
             if not args.skip_scale:
                 scale_workbook(work, args.scale, figures, rows)
     met = {k: figures[k] <= limit for k, (limit, _) in TARGETS.items() if isinstance(figures.get(k), (int, float))}
