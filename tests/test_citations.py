@@ -270,3 +270,90 @@ def test_reference_notes_name_what_cannot_be_shown():
 
 def test_real_bibliography_renders_without_notes(real: Bib):
     assert ct.reference_notes(real) == []
+
+
+# ---------------------------------------------------------------- same authors, same year: 2020a, 2020b
+
+SAME_YEAR = r"""
+@article{Li2020x,
+  author = {Alster, Tina S. and Li, Monica},
+  title = {The striae study},
+  year = {2020}
+}
+@article{Li2020y,
+  author = {Alster, TS and Li, MK},
+  title = {Scars, a large prospective study},
+  year = {2020}
+}
+@article{Li2021,
+  author = {Alster, Tina S. and Li, Monica},
+  title = {Another year},
+  year = {2021}
+}
+@article{Other2020,
+  author = {Alster, Tina S. and Graham, Paul},
+  title = {Other co-author},
+  year = {2020}
+}
+@misc{PageA,
+  author = {{US Food and Drug Administration}},
+  title = {Microneedling devices}
+}
+@misc{PageB,
+  author = {{US Food and Drug Administration}},
+  title = {21 CFR 878.4430}
+}
+"""
+
+
+def test_same_authors_same_year_are_lettered_by_title_not_by_key():
+    bib = parse_bib(SAME_YEAR)
+    # "Scars..." comes before "striae" (a leading "The" is ignored, case is ignored), though its key sorts after
+    assert ct.short_citation("Li2020y", bib) == "Alster and Li 2020a"
+    assert ct.short_citation("Li2020x", bib) == "Alster and Li 2020b"
+
+
+def test_works_that_already_read_differently_get_no_letter():
+    bib = parse_bib(SAME_YEAR)
+    assert ct.short_citation("Li2021", bib) == "Alster and Li 2021"
+    assert ct.short_citation("Other2020", bib) == "Alster and Graham 2020"
+
+
+def test_undated_works_of_one_author_read_nd_a_and_nd_b():
+    bib = parse_bib(SAME_YEAR)
+    assert ct.short_citation("PageB", bib) == "US Food and Drug Administration n.d.-a"
+    assert ct.short_citation("PageA", bib) == "US Food and Drug Administration n.d.-b"
+
+
+def test_full_reference_year_carries_the_citation_letter():
+    bib = parse_bib(SAME_YEAR)
+    assert ct.full_reference("Li2020y", bib).startswith("Alster TS, Li MK (2020a). Scars, a large prospective study.")
+    assert "(2020b)" in ct.full_reference_html("Li2020x", bib)
+    assert ct.full_reference("PageA", bib).startswith("US Food and Drug Administration (n.d.-b).")
+    assert "(2021)" in ct.full_reference("Li2021", bib)
+
+
+def test_lettering_does_not_depend_on_the_order_of_entries_in_the_file():
+    entries = ["@" + e for e in SAME_YEAR.split("@") if e.strip()]
+    forward, backward = parse_bib("\n".join(entries)), parse_bib("\n".join(reversed(entries)))
+    assert ct.citation_labels(forward) == ct.citation_labels(backward)
+
+
+def test_real_alster_and_li_papers_read_2020a_and_2020b_everywhere(real: Bib):
+    labels = ct.citation_labels(real)
+    # Microneedling of Scars (Plast Reconstr Surg) before Microneedling Treatment of Striae (Dermatol Surg), by title
+    assert labels["Alster2020a"] == ct.short_citation("Alster2020a", real) == "Alster and Li 2020a"
+    assert labels["Alster2020b"] == ct.short_citation("Alster2020b", real) == "Alster and Li 2020b"
+    assert "(2020a). Microneedling of Scars" in ct.full_reference("Alster2020a", real)
+    refs = ct.reference_list(["Alster2020b", "Alster2020a"], real).set_index("key")
+    assert refs.loc["Alster2020b", "citation"] == "Alster and Li 2020b"
+
+
+def test_no_two_references_of_the_real_workbook_read_alike(real: Bib):
+    labels = ct.citation_labels(real)
+    assert len(set(labels.values())) == len(labels)
+
+
+def test_cached_and_uncached_labels_agree(real: Bib):
+    text = (REPO / "references.bib").read_text(encoding="utf-8")
+    assert ct.citation_labels(parse_bib(text)) == ct.citation_labels(real)

@@ -215,8 +215,14 @@ def _style() -> ReviewStyle:
     return ReviewStyle()
 
 
-def _formatted(key: str, bib: Bib) -> Text:
-    return _style().format_entry(key, to_entry(key, bib)).text
+def _formatted(key: str, bib: Bib, suffix: str | None = None) -> Text:
+    """The full reference; its year carries the same a/b suffix as the entry's in-text citation."""
+    entry = to_entry(key, bib)
+    suffix = _suffixes(bib).get(key, "") if suffix is None else suffix
+    if suffix:
+        year = entry.fields.get("year", "")
+        entry.fields["year"] = f"{year}{suffix}" if year else f"{NO_YEAR}-{suffix}"
+    return _style().format_entry(key, entry).text
 
 
 #: formatted references per bibliography (by its digest), for this process
@@ -241,9 +247,10 @@ def _all_formatted(bib: Bib) -> dict[str, list[str]] | None:
     data = read_json(path)
     if not isinstance(data, dict) or set(data) != set(bib.entries):
         data = {}
+        labels, suffixes = _labels(bib)
         for k in sorted(bib.entries):
-            text = _formatted(k, bib)
-            data[k] = [_short_citation(k, bib), text.render(TextBackend()), text.render(SafeHtmlBackend())]
+            text = _formatted(k, bib, suffixes.get(k, ""))
+            data[k] = [labels[k], text.render(TextBackend()), text.render(SafeHtmlBackend())]
         try:
             write_json(path, data)
         except OSError:
@@ -261,11 +268,82 @@ def _cached(key: str, bib: Bib, index: int) -> str | None:
 def short_citation(key: str, bib: Bib) -> str:
     """In-text citation: ``Majid 2009``, ``Kang and Lu 2022``, ``Alam et al. 2014``; a short title when no author.
 
+    Works that would read alike (same authors as cited, same year) are told
+    apart by a letter after the year, ``Alster and Li 2020a`` and ``2020b``,
+    as :func:`citation_labels` assigns them over the whole bibliography.
+
     >>> short_citation("Majid2009", wb.bib)  # doctest: +SKIP
     'Majid 2009'
     """
     cached = _cached(key, bib, 0)
-    return cached if cached is not None else _short_citation(key, bib)
+    return cached if cached is not None else _labels(bib)[0][key]
+
+
+def citation_labels(bib: Bib) -> dict[str, str]:
+    """Every entry's in-text citation, by key, with same-author same-year works lettered a, b, c... after the year.
+
+    Entries whose citation would read the same get letters in the order of
+    their titles, as APA (7th ed., 9.47) and Harvard order them in the
+    reference list: alphabetically, ignoring a leading "A", "An" or "The"
+    and case; then by key, so the letters never depend on the file's order.
+    An undated pair reads ``n.d.-a``, ``n.d.-b``.
+
+    >>> citation_labels(wb.bib)["Alster2020b"]  # doctest: +SKIP
+    'Alster and Li 2020b'
+    """
+    data = _all_formatted(bib)
+    if data is not None:
+        return {k: data[k][0] for k in sorted(bib.entries)}
+    return dict(_labels(bib)[0])
+
+
+#: leading articles a title is not sorted by (APA 9.47: "ignore A, An and The")
+_LEADING_ARTICLE = re.compile(r"^(a|an|the)\s+", re.I)
+#: labels of bibliographies without a cache folder (parsed from a string), for this process: id -> (bib, labels, suffixes)
+_LABELS: dict[int, tuple[Bib, dict[str, str], dict[str, str]]] = {}
+
+
+def _title_order(key: str, bib: Bib) -> tuple[bool, str, str]:
+    title = _latex(_as_latex_text(bib.entries[key].get("title", ""))).strip().casefold()
+    title = _LEADING_ARTICLE.sub("", re.sub(r"^[^\w]+", "", title))
+    return (not title, title, key)
+
+
+def _letter(n: int) -> str:
+    """a, b, ... z, aa, ab, ... for the n-th (0-based) work of a group."""
+    out = ""
+    n += 1
+    while n:
+        n, r = divmod(n - 1, 26)
+        out = chr(ord("a") + r) + out
+    return out
+
+
+def _labels(bib: Bib) -> tuple[dict[str, str], dict[str, str]]:
+    """In-text citations of every entry, and the letter each lettered entry got (key -> 'a')."""
+    memo = _LABELS.get(id(bib))
+    if memo is not None and memo[0] is bib:
+        return memo[1], memo[2]
+    base = {k: _short_citation(k, bib) for k in sorted(bib.entries)}
+    groups: dict[str, list[str]] = {}
+    for k, label in base.items():
+        groups.setdefault(label, []).append(k)
+    labels, suffixes = dict(base), {}
+    for label, keys in groups.items():
+        if len(keys) < 2:
+            continue
+        for n, k in enumerate(sorted(keys, key=lambda k: _title_order(k, bib))):
+            suffixes[k] = _letter(n)
+            labels[k] = f"{label}-{suffixes[k]}" if label.endswith(NO_YEAR) else f"{label}{suffixes[k]}"
+    if bib.cache is None or not bib.digest:
+        if len(_LABELS) > 32:
+            _LABELS.clear()
+        _LABELS[id(bib)] = (bib, labels, suffixes)
+    return labels, suffixes
+
+
+def _suffixes(bib: Bib) -> dict[str, str]:
+    return _labels(bib)[1]
 
 
 def _short_citation(key: str, bib: Bib) -> str:
