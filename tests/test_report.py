@@ -147,3 +147,32 @@ def test_templates_hard_code_no_count_or_treatment():
         text = template.read_text(encoding="utf-8").lower()
         assert "microneedl" not in text, template.name
         assert not re.search(r"\b(two|three|four|five|six|seven|eight|nine|ten|\d+) (articles|claims|outcomes|studies)\b", text), template.name
+
+
+def test_same_author_same_year_citations_agree_on_every_page(built: Path):
+    from review.citations import citation_labels
+
+    labels = citation_labels(read_bib(built.parent))
+    assert (labels["Alster2020a"], labels["Alster2020b"]) == ("Alster and Li 2020a", "Alster and Li 2020b")
+    for page in sorted(built.glob("*.html")):
+        seen = visible_text(page.read_text(encoding="utf-8"))
+        assert not re.search(r"Alster and Li 2020(?![ab])", seen), page.name
+    refs = (built / "references.html").read_text(encoding="utf-8")
+    for key, letter in (("Alster2020a", "a"), ("Alster2020b", "b")):
+        entry = visible_text(re.search(rf'<li id="{key}">.*?</li>', refs, re.S).group(0))
+        assert f"Alster and Li 2020{letter}" in entry and f"(2020{letter})" in entry, entry
+    claims = (built / "claims.html").read_text(encoding="utf-8")
+    assert '<a href="references.html#Alster2020a" class="ref">Alster and Li 2020a</a>' in claims
+
+
+def test_studies_table_names_each_study_once(built: Path):
+    from review.citations import citation_labels
+
+    labels = citation_labels(read_bib(built.parent))
+    page = (built / "02-map-evidence.html").read_text(encoding="utf-8")
+    table = next(t for t in re.findall(r"(?s)<table\b.*?</table>", page) if "Intervention class" in t and "Fitzpatrick" in t)
+    rows = re.findall(r"(?s)<tr>.*?</tr>", table.split("<tbody>", 1)[1])
+    assert len(rows) > 50
+    for row in rows:
+        key = re.search(r'href="references.html#([^"]+)"', row).group(1)  # the study, linked to its reference
+        assert visible_text(row).count(labels[key]) == 1, row[:300]

@@ -12,14 +12,12 @@ from __future__ import annotations
 import pandas as pd
 from matplotlib.figure import Figure
 
-from .bib import Bib
-from .citations import short_citation
 from .figures import count_heatmap, top_counts
 from .schema import INTERVENTION_CLASSES
 from .theme import apply_theme
 
+#: the study is named once, by its key: the report shows each key as its linked author-year citation (``Majid 2009``)
 CHARACTERISTICS = [
-    "citation",
     "study_id",
     "design",
     "intervention_class",
@@ -51,9 +49,13 @@ def systematic_review_designs(designs: pd.DataFrame) -> list[str]:
     return designs.loc[is_review.fillna(False).astype(bool), "design"].tolist()
 
 
-def study_characteristics(studies: pd.DataFrame, bib: Bib, designs: pd.DataFrame) -> pd.DataFrame:
-    """One row per study with its short citation, ordered by design (as in designs.csv), then study_id."""
-    out = studies.assign(citation=[short_citation(k, bib) for k in studies["study_id"]])
+def study_characteristics(studies: pd.DataFrame, designs: pd.DataFrame) -> pd.DataFrame:
+    """One row per study, ordered by design (as in designs.csv), then study_id.
+
+    The study is one column, its bib key, which the report turns into the
+    linked author-year citation; a second citation column would show it twice.
+    """
+    out = studies
     rank = pd.Categorical(out["design"], categories=design_order(designs), ordered=True)
     out = out.assign(_rank=rank).sort_values(["_rank", "study_id"], kind="stable")
     return out[CHARACTERISTICS].reset_index(drop=True)
