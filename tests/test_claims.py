@@ -6,7 +6,9 @@ import pandas as pd
 
 from review import claims as cl
 
-SOURCES = pd.DataFrame({"source_id": ["S0", "S1"], "title": ["A", "B"], "kind": ["blog", "blog"], "words": [10, 20], "text_file": ["a", "b"]})
+SOURCES = pd.DataFrame(
+    {"source_id": ["S1", "S0"], "title": ["Bee keeping", "Ants (untitled post)"], "kind": ["blog", "blog"], "words": [20, 10], "text_file": ["b", "a"]}
+)
 OUTCOMES = pd.DataFrame(
     {"outcome_id": ["pores", "wrinkles", "cost"], "label": ["Pores", "Wrinkles", "Cost"], "category": ["efficacy", "efficacy", "cost"], "description": ["", "", ""]}
 )
@@ -28,7 +30,7 @@ CLAIMS = pd.DataFrame(
 def test_outcome_article_matrix_puts_most_repeated_first():
     m = cl.outcome_article_matrix(CLAIMS, OUTCOMES, SOURCES)
     assert list(m.index) == ["Pores", "Wrinkles"]
-    assert list(m.columns) == ["S0", "S1"]
+    assert list(m.columns) == ["Ants", "Bee keeping"]  # articles by name, in source_id order
     assert m.loc["Pores"].tolist() == [1, 2]
     assert m.loc["Wrinkles"].tolist() == [1, 0]
 
@@ -48,12 +50,19 @@ def test_type_by_wording_has_fixed_order_and_totals():
 
 def test_per_article_counts_absolute_and_citing_claims():
     p = cl.per_article(CLAIMS, SOURCES)
-    assert p.loc["S0", ["claims", "absolute", "outcomes", "citing claims"]].tolist() == [2, 1, 2, 1]
-    assert p.loc["S1", ["claims", "absolute", "outcomes", "citing claims"]].tolist() == [2, 1, 1, 0]
+    assert p["article"].tolist() == ["Ants (untitled post)", "Bee keeping"]  # by title, in source_id order
+    assert p.loc[0, ["claims", "absolute", "outcomes", "citing claims"]].tolist() == [2, 1, 2, 1]
+    assert p.loc[1, ["claims", "absolute", "outcomes", "citing claims"]].tolist() == [2, 1, 1, 0]
+
+
+def test_reviewer_tables_name_articles_by_title_not_source_id():
+    for table in (cl.per_article(CLAIMS, SOURCES), cl.claim_table(CLAIMS, SOURCES, OUTCOMES)):
+        assert "source_id" not in table.columns and table.index.name is None
+        assert not table.isin(["S0", "S1"]).any().any()
 
 
 def test_claim_table_sorts_by_article_and_adds_labels():
     t = cl.claim_table(CLAIMS.iloc[::-1], SOURCES, OUTCOMES)
     assert t["claim_id"].tolist() == ["S0-01", "S0-02", "S1-01", "S1-02"]
     assert t.loc[0, "outcome"] == "Pores"
-    assert t.loc[0, "article"] == "A"
+    assert t.loc[0, "article"] == "Ants (untitled post)"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from review import figures, verdicts
 
@@ -92,3 +93,47 @@ def test_dollar_signs_in_data_labels_are_drawn_as_text_not_maths():
     # plain text is one <text> element; mathtext would be drawn glyph by glyph (one <tspan> each), dollars dropped
     assert ">Cost $100 to $700</text>" in svg
     assert ">Claims costing $100 to $700</text>" in svg
+
+
+def _tick_label_boxes(fig, ax):
+    """The drawn extents of the x tick labels, and of the whole figure, in pixels."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    return [t.get_window_extent(renderer) for t in ax.get_xticklabels() if t.get_text()], fig.bbox
+
+
+def _assert_names_fit(fig, names: list[str]):
+    ax = fig.axes[0]
+    shown = [t.get_text() for t in ax.get_xticklabels()]
+    assert [s.replace("\n", " ") for s in shown] == names  # the article names, whole, never ids
+    boxes, page = _tick_label_boxes(fig, ax)
+    for a, b in zip(boxes, boxes[1:]):
+        assert a.x1 <= b.x0, (a, b)  # neighbouring names never touch
+    for box in boxes:
+        assert page.x0 <= box.x0 and box.x1 <= page.x1  # nor run off the figure's sides
+
+
+LONG_NAMES = [
+    "Five excellent benefits of micro-needling",
+    "Microneedling Effects on the Skin",
+    "The Awesome Benefits of Microneedling",
+    "Microneedling",
+    "5 Skin Care Benefits of Micro-Needling",
+]
+
+
+def test_article_matrices_name_articles_by_title_not_id():
+    sources = pd.DataFrame({"source_id": ["S0", "S1"], "title": ["First article", "Second article (blog)"]})
+    assert list(verdicts.verdict_matrix(VERDICTS, OUTCOMES, sources).columns) == ["First article", "Second article"]
+
+
+@pytest.mark.parametrize("n", [2, 5, 30])
+def test_article_names_under_charts_neither_collide_nor_overflow(n: int):
+    names = [LONG_NAMES[i % 5] + (f" {i}" if i >= 5 else "") for i in range(n)]
+    counts = pd.DataFrame([[(r + c) % 3 for c in range(n)] for r in range(8)], index=[f"outcome number {r} with a long label" for r in range(8)], columns=names)
+    _assert_names_fit(figures.claim_matrix_heatmap(counts), names)
+    cells = counts.map(lambda x: ["", "supported", "overstated"][x])
+    _assert_names_fit(figures.verdict_matrix_heatmap(cells), names)

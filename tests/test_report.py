@@ -176,3 +176,11 @@ def test_studies_table_names_each_study_once(built: Path):
     for row in rows:
         key = re.search(r'href="references.html#([^"]+)"', row).group(1)  # the study, linked to its reference
         assert visible_text(row).count(labels[key]) == 1, row[:300]
+
+
+def test_pages_name_articles_by_title_never_by_source_id(built: Path):
+    ids = {line.split(",", 1)[0] for line in (built.parent / "data" / "sources.csv").read_text(encoding="utf-8").splitlines()[1:]}
+    for page in sorted(built.glob("*.html")):
+        words = set(re.findall(r"(?<![\w-])[A-Za-z][\w.:-]*", visible_text(page.read_text(encoding="utf-8"))))  # S2-13 is a claim id, one word
+        assert not ids & words, (page.name, sorted(ids & words))
+    assert "The Awesome Benefits of Microneedling" in visible_text((built / "01-catalogue-claims.html").read_text(encoding="utf-8"))

@@ -7,21 +7,22 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .articles import article_names
 from .schema import CLAIM_TYPES, WORDINGS
 
 
 def claim_table(claims: pd.DataFrame, sources: pd.DataFrame, outcomes: pd.DataFrame) -> pd.DataFrame:
-    """Every claim with its article title and outcome label, ordered by article then claim."""
+    """Every claim with its article's title (not its source id) and outcome label, ordered by article then claim."""
     out = claims.merge(sources[["source_id", "title"]], on="source_id", how="left").merge(
         outcomes[["outcome_id", "label", "category"]], on="outcome_id", how="left"
     )
-    out = out.rename(columns={"title": "article", "label": "outcome"})
-    cols = ["claim_id", "source_id", "article", "quote", "outcome", "category", "claim_type", "wording", "quantity", "cited_work"]
-    return out[cols].sort_values(["source_id", "claim_id"], kind="stable").reset_index(drop=True)
+    out = out.rename(columns={"title": "article", "label": "outcome"}).sort_values(["source_id", "claim_id"], kind="stable")
+    cols = ["claim_id", "article", "quote", "outcome", "category", "claim_type", "wording", "quantity", "cited_work"]
+    return out[cols].reset_index(drop=True)
 
 
 def outcome_article_matrix(claims: pd.DataFrame, outcomes: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
-    """Claims per outcome (rows, by label) and article (columns, by source_id).
+    """Claims per outcome (rows, by label) and article (columns, by short name, in source_id order).
 
     Rows are ordered by how many articles make the claim, then by total claims,
     then by label, so the most repeated claims come first. Outcomes no article
@@ -35,7 +36,8 @@ def outcome_article_matrix(claims: pd.DataFrame, outcomes: pd.DataFrame, sources
     ).sort_values(["articles", "claims", "label"], ascending=[False, False, True], kind="stable")
     matrix = counts.loc[order.index]
     matrix.index = pd.Index(order["label"], name="outcome")
-    matrix.columns.name = "article"
+    names = article_names(sources)
+    matrix.columns = pd.Index([names[str(s)] for s in matrix.columns], name="article")
     return matrix
 
 
@@ -59,7 +61,7 @@ def type_by_wording(claims: pd.DataFrame) -> pd.DataFrame:
 
 
 def per_article(claims: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
-    """One row per article: number of claims, absolute claims, distinct outcomes, cited works."""
+    """One row per article, named by its title, in source_id order: number of claims, absolute claims, distinct outcomes, cited works."""
     g = claims.groupby("source_id")
     out = pd.DataFrame(
         {
@@ -72,4 +74,4 @@ def per_article(claims: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
     out = sources.set_index("source_id")[["title", "kind", "words"]].join(out, how="left").fillna(0)
     for c in ("claims", "absolute", "outcomes", "citing claims"):
         out[c] = out[c].astype(int)
-    return out.sort_index()
+    return out.sort_index().rename(columns={"title": "article"}).reset_index(drop=True)

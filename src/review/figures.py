@@ -97,6 +97,35 @@ def count_heatmap(ax, matrix: pd.DataFrame, unit: str, vmin: float | None = None
     )
 
 
+#: article names under a chart: this font size, at most this many lines of this many characters, turned on
+#: their side; each column at least this wide (inches), so two names never touch
+NAME_FONTSIZE, NAME_LINES, NAME_CHARS, MIN_COLUMN_INCHES = 9, 2, 24, 0.42
+
+
+def article_axis(fig: Figure, ax, articles: list[str]) -> None:
+    """Name the articles under ``ax``'s columns (its tick labels) readably: wrapped, on their side, never overlapping.
+
+    ``articles`` are the columns' names, one per column (from
+    :func:`review.articles.article_names`): every column is named, none
+    skipped. Each is wrapped to NAME_LINES lines and turned 90°, so its width
+    is a line or two of text whatever its length; when the columns are
+    narrower than that the figure is widened until every column is
+    MIN_COLUMN_INCHES wide.
+    """
+    from .articles import wrap_name
+
+    names = [wrap_name(str(a), NAME_CHARS, NAME_LINES) for a in articles]
+    if not names:
+        return
+    ticks = [i + 0.5 for i in range(len(names))]  # a heatmap's cell centres
+    ax.set_xticks(ticks, names, rotation=90, fontsize=NAME_FONTSIZE, ha="center", va="top", multialignment="left")
+    fig.draw_without_rendering()
+    width = ax.get_window_extent().width / fig.dpi
+    if width < MIN_COLUMN_INCHES * len(names):
+        w, h = fig.get_size_inches()
+        fig.set_size_inches(w + MIN_COLUMN_INCHES * len(names) - width, h)
+
+
 def claim_matrix_heatmap(matrix: pd.DataFrame, title: str = "Which article claims what") -> Figure:
     """Heatmap of claims per outcome (rows) and article (columns); numbers in the cells."""
     matrix = top_counts(matrix, "outcomes", "articles")
@@ -108,7 +137,8 @@ def claim_matrix_heatmap(matrix: pd.DataFrame, title: str = "Which article claim
     ax.set_title(title)
     ax.set_xlabel("article")
     ax.set_ylabel("claimed outcome")
-    ax.tick_params(axis="x", rotation=0)
+    if not matrix.empty:
+        article_axis(fig, ax, list(matrix.columns))
     return fig
 
 
@@ -274,6 +304,6 @@ def verdict_matrix_heatmap(matrix: pd.DataFrame, title: str = "Worst verdict per
     ax.set_title(title)
     ax.set_xlabel("article")
     ax.set_ylabel("")
-    ax.tick_params(axis="x", rotation=0)
     _verdict_legend(ax, scales)
+    article_axis(fig, ax, list(matrix.columns))
     return fig

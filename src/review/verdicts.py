@@ -14,11 +14,12 @@ from __future__ import annotations
 import functools
 import html
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import pandas as pd
 
+from .articles import article_names
 from .facets import COMBINED_CLAIM, PLAIN
 from .grading import OutcomeGrade
 from .scales import NO_EVIDENCE, NOT_GRADED, Scales, default_scales
@@ -424,24 +425,27 @@ def markdown_text(text: str) -> str:
     return re.sub(r"([\\`*_{}\[\]()#+!|~>-])", r"\\\1", escaped)
 
 
-def narrative(top: pd.DataFrame, n_articles: int) -> str:
+def narrative(top: pd.DataFrame, n_articles: int, names: Mapping[str, str] | None = None) -> str:
     """A short markdown paragraph per claim in ``top`` (from :func:`furthest_from_evidence`).
 
-    Quotes come from the articles, so they are escaped: a quote containing
-    ``<script>`` shows as text.
+    ``names`` gives each article's name by source_id (:func:`review.articles.article_names`);
+    without it the id is shown. Quotes come from the articles, so they are
+    escaped: a quote containing ``<script>`` shows as text.
     """
+    names = names or {}
     parts = []
     for _, r in top.iterrows():
         reason = r["reason"][0].upper() + r["reason"][1:]
+        article = markdown_text(names.get(r["source_id"], r["source_id"]))
         parts.append(
-            f"- **{r['claim_id']}** ({r['source_id']}), \u201c{markdown_text(r['quote'])}\u201d: **{r['verdict']}**, "
+            f"- **{r['claim_id']}** (*{article}*), \u201c{markdown_text(r['quote'])}\u201d: **{r['verdict']}**, "
             f"evidence of {r['certainty']} certainty; the outcome is claimed by {r['articles']} of the {n_articles} articles. {markdown_text(reason)}."
         )
     return "\n".join(parts)
 
 
 def verdict_matrix(verdicts: pd.DataFrame, outcomes: pd.DataFrame, sources: pd.DataFrame, scales: Scales | None = None) -> pd.DataFrame:
-    """Outcome (rows, by label) by article (columns): the worst verdict among that article's claims; empty if none.
+    """Outcome (rows, by label) by article (columns, by short name): the worst verdict among that article's claims; empty if none.
 
     "Worst" follows the scale's one order (:meth:`review.scales.Scales.severity`).
     Rows are ordered by how many articles make the claim, then by label.
@@ -453,7 +457,8 @@ def verdict_matrix(verdicts: pd.DataFrame, outcomes: pd.DataFrame, sources: pd.D
     order = m.notna().sum(axis=1).rename("n").to_frame().assign(label=labels.reindex(m.index)).sort_values(["n", "label"], ascending=[False, True], kind="stable")
     m = m.loc[order.index].fillna("")
     m.index = pd.Index(order["label"], name="outcome")
-    m.columns.name = "article"
+    names = article_names(sources)
+    m.columns = pd.Index([names[str(s)] for s in m.columns], name="article")
     return m
 
 
