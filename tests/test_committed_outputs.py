@@ -48,3 +48,27 @@ def test_a_cleared_notebook_is_caught(how: str):
     if how == "nbstripout":
         nb.metadata.pop("widgets", None)
     assert unrun_cells(nb)
+
+
+#: a file path a reviewer could meet in the text: data/..., or a file name with a data, bib, settings or docs suffix
+FILE_PATH = r"(?<![\w/.-])(?:data/[\w./-]*|[\w-]+\.(?:csv|bib|toml|md))(?![\w/-])"
+
+
+def paths_for_reviewers(text: str) -> list[str]:
+    """File paths in ``text`` outside a paragraph marked *For researchers*: reviewers read pages and never see files."""
+    import re
+
+    return [m for para in re.split(r"\n\s*\n", text) if "for researchers" not in para.lower() for m in re.findall(FILE_PATH, para)]
+
+
+def test_paths_for_reviewers_finds_paths_outside_researchers_notes():
+    assert paths_for_reviewers("Every study is a row in `data/studies.csv`; see references.bib.") == ["data/studies.csv", "references.bib"]
+    assert paths_for_reviewers("*For researchers:* the columns are described in README.md.") == []
+    assert paths_for_reviewers("Five excellent benefits of micro-needling, 4.5 sessions, 95% CI, e.g. 01-catalogue-claims.ipynb") == []
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_text_names_tables_not_files(path: Path):
+    nb = nbformat.read(path, as_version=4)
+    found = {i: paths_for_reviewers(c.source) for i, c in enumerate(nb.cells) if c.cell_type == "markdown"}
+    assert not {i: p for i, p in found.items() if p}, f"{path.name}: say what the table is, not where it lives (cell: paths)"

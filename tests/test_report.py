@@ -184,3 +184,14 @@ def test_pages_name_articles_by_title_never_by_source_id(built: Path):
         words = set(re.findall(r"(?<![\w-])[A-Za-z][\w.:-]*", visible_text(page.read_text(encoding="utf-8"))))  # S2-13 is a claim id, one word
         assert not ids & words, (page.name, sorted(ids & words))
     assert "The Awesome Benefits of Microneedling" in visible_text((built / "01-catalogue-claims.html").read_text(encoding="utf-8"))
+
+
+def test_pages_name_no_data_files_outside_notes_for_researchers(built: Path):
+    from test_committed_outputs import paths_for_reviewers
+
+    for page in sorted(built.glob("*.html")):
+        text = page.read_text(encoding="utf-8")
+        paragraphs = re.findall(r"(?s)<(p|td|li|pre|caption|h\d)\b[^>]*>(.*?)</\1>", text)
+        assert paragraphs, page.name
+        found = [p for _, body in paragraphs for p in paths_for_reviewers(visible_text(body))]
+        assert not found, (page.name, found[:5])

@@ -73,7 +73,7 @@ def test_new_review_is_valid_and_names_its_treatment(blank: Path) -> None:
     assert wb.settings.treatment == TREATMENT and wb.settings.organisation == "Consumer Light Watch"
     intro = status.introduction(wb).data
     assert intro.startswith(f"## {TREATMENT}: marketing claims against the evidence")
-    assert "0 marketing articles" in intro and "No claims yet: add an article with `review intake" in intro.replace("**", "")
+    assert "0 marketing articles" in intro and "No claims yet:" in intro and "For researchers:* add an article with `review intake" in intro
 
 
 def test_new_review_refuses_a_folder_in_use(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -139,7 +139,7 @@ def test_a_blank_review_grades_and_its_pages_say_what_is_missing(blank: Path) ->
     assert header[0].startswith("claim_id,source_id,outcome_id") and len(header) == 1
     wb = load_workbook(blank)
     res = results.compute(wb)
-    assert status.notice(wb, "claims").data.startswith("**No claims yet:** add an article with `review intake")
+    assert status.notice(wb, "claims").data.startswith("**No claims yet:** no article has been added to the review. *For researchers:* add an article with `review intake")
     drawn = [
         figures.claim_matrix_heatmap(cl.outcome_article_matrix(wb.claims, wb.outcomes, wb.sources)),
         ev.evidence_map_heatmap(ev.evidence_map(wb.findings, wb.studies, wb.outcomes, wb.designs, wb.claims)),

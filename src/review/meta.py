@@ -439,7 +439,7 @@ def not_pooled(findings: pd.DataFrame, bib=None, outcomes: pd.DataFrame | None =
 def pooling_note(pooled: pd.DataFrame, findings: pd.DataFrame, tau2_method: str = "REML", hksj: str = "modified") -> str:
     """How many sets were pooled (or why nothing could be), and with which methods (workbook.toml ``[meta]``)."""
     methods = (
-        f"Methods (workbook.toml [meta]): {TAU2_METHODS[tau2_method]} tau² with its Q-profile 95% CI; "
+        f"Methods: {TAU2_METHODS[tau2_method]} tau² with its Q-profile 95% CI; "
         f"HKSJ 95% CI for the mean ({hksj}{', never narrower than the Wald interval' if hksj == 'modified' else ''}), "
         "t with k - 1 degrees of freedom; 95% prediction interval, t with k - 1 degrees of freedom; I² from tau²."
     )

@@ -124,14 +124,14 @@ def quantity_checks(
                 status = "within range" if inside else "outside range"
                 if median < q.low:
                     check += f"; most studies planned fewer sessions ({median:g}) than the claimed {q.low:g}-{q.high:g}"
-                source = "data/studies.csv sessions_min/sessions_max"
+                source = "sessions the studies planned"
         if not check:
             log = search.loc[c["outcome_id"]] if c["outcome_id"] in search.index else None
             note = f" ({log['notes']})" if log is not None and log["notes"] else ""
             has_numbers = findings[(findings["outcome_id"] == c["outcome_id"]) & findings["effect"].notna()]
             if has_numbers.empty:
                 reported, check, status = "no source found", f"no study reports a comparable figure{note}", "no source"
-                source = "data/searches.csv"
+                source = "search log"
         rows.append(
             {
                 "claim_id": c["claim_id"],

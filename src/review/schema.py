@@ -45,6 +45,8 @@ class TableSpec:
     columns: tuple[Column, ...]
     min_rows: int = 1
     doc: str = ""
+    #: what a reviewer calls the table (``Articles`` for data/sources.csv); pages name tables, never files
+    label: str = ""
     extra: dict[str, str] = field(default_factory=dict)
     #: tables whose rows make this one required: header-only is fine in a new review, an error once these have rows
     needed_by: tuple[str, ...] = ()
@@ -117,6 +119,7 @@ SOURCES = TableSpec(
     ),
     min_rows=0,
     needed_by=("claims",),
+    label="Articles",
     doc="The articles under review. Their full texts stay in the archive folder outside the repository.",
 )
 
@@ -133,6 +136,7 @@ OUTCOMES = TableSpec(
     ),
     min_rows=0,
     needed_by=("claims", "findings", "searches", "outcome_terms"),
+    label="Outcomes",
     doc="What a claim is about: the benefit, mechanism, risk, cost, procedure detail or regulatory fact.",
 )
 
@@ -152,6 +156,7 @@ OUTCOME_TERMS = TableSpec(
     ),
     min_rows=0,
     optional=True,
+    label="Outcome terms",
     doc="The outcome vocabulary `review intake` suggests outcomes from: the words and synonyms that name each outcome.",
 )
 
@@ -172,6 +177,7 @@ CLAIMS = TableSpec(
     ),
     min_rows=0,
     needed_by=("citations", "claim_verdicts"),
+    label="Claims",
     doc="Every claim the articles make, one row per claim per article.",
 )
 
@@ -203,7 +209,8 @@ STUDIES = TableSpec(
     ),
     min_rows=0,
     needed_by=("findings", "risk_of_bias"),
-    doc="One row per study, review or regulatory document; study_id is its key in references.bib.",
+    label="Studies",
+    doc="One row per study, review or regulatory document, under the same id as its reference.",
 )
 
 FINDINGS = TableSpec(
@@ -232,6 +239,7 @@ FINDINGS = TableSpec(
     ),
     min_rows=0,
     needed_by=("studies",),
+    label="Findings",
     doc="One row per study and outcome: what the study found, as the source states it.",
 )
 
@@ -248,7 +256,8 @@ RISK_OF_BIAS = TableSpec(
     ),
     min_rows=0,
     needed_by=("studies",),
-    doc="Risk-of-bias calls per study and domain, with the tool's own domains and judgements (data/frameworks/).",
+    label="Risk-of-bias calls",
+    doc="Risk-of-bias calls per study and domain, with the tool's own domains and judgements.",
 )
 
 SEARCHES = TableSpec(
@@ -266,6 +275,7 @@ SEARCHES = TableSpec(
     ),
     min_rows=0,
     needed_by=("findings",),
+    label="Search log",
     doc="The search log: one row per outcome, including outcomes for which nothing was found.",
 )
 
@@ -281,6 +291,7 @@ JUDGEMENTS = TableSpec(
         Column("reviewer"),
     ),
     min_rows=0,
+    label="GRADE overrides",
     doc="Reviewer overrides of the GRADE rules, each with a written reason.",
 )
 
@@ -296,6 +307,7 @@ CITATIONS = TableSpec(
         Column("reason", nonempty=True),
     ),
     min_rows=0,
+    label="Citation checks",
     doc="Citation fidelity: does the work an article cites support the claim as the article states it?",
 )
 
@@ -310,6 +322,7 @@ CLAIM_VERDICTS = TableSpec(
         Column("reviewer"),
     ),
     min_rows=0,
+    label="Reviewer verdicts",
     doc="Reviewer verdicts for claims the rules cannot judge (regulatory facts, costs, procedure details), or overrides, each with a reason.",
 )
 
@@ -331,6 +344,7 @@ CLAIM_FACETS = TableSpec(
     ),
     min_rows=0,
     optional=True,
+    label="Claim facets",
     doc="What each claim asserts beyond its outcome (comparison, population, body site, device, time frame, mechanism), decided by a reviewer with a reason.",
 )
 
@@ -346,6 +360,7 @@ CERTAINTY_SIGNOFFS = TableSpec(
     ),
     min_rows=0,
     optional=True,
+    label="Certainty sign-offs",
     doc="A reviewer's sign-off on each graded outcome: the final certainty and its GRADE footnote.",
 )
 

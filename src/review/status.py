@@ -13,14 +13,18 @@ from IPython.display import Markdown
 
 from .workbook import Workbook
 
-#: what each page says when a table it needs has no rows yet, and how to fill it (one home for these sentences)
+#: what each page says when a table it needs has no rows yet, and how to fill it (one home for these sentences).
+#: Only a new review's pages show them; the files and commands they name are marked as the researchers' part.
 MISSING: dict[str, str] = {
-    "outcomes": "**No outcomes yet:** list what the claims are about in `data/outcomes.csv`, and the words that name "
-    "each outcome in `data/outcome_terms.csv` (`review intake` suggests outcomes from them).",
-    "claims": "**No claims yet:** add an article with `review intake ARTICLE --source-id S0`, check the candidate "
-    "claims it proposes, then `review intake --accept build/intake/S0.csv`.",
-    "studies": "**No studies yet:** add the studies found for the claimed outcomes, with their findings and "
-    "risk-of-bias calls (README.md: How to add a study), and log every search in `data/searches.csv`.",
+    "outcomes": "**No outcomes yet:** the review has not listed what the claims are about. *For researchers:* list the "
+    "outcomes in `data/outcomes.csv`, and the words that name each outcome in `data/outcome_terms.csv` "
+    "(`review intake` suggests outcomes from them).",
+    "claims": "**No claims yet:** no article has been added to the review. *For researchers:* add an article with "
+    "`review intake ARTICLE --source-id S0`, check the candidate claims it proposes, then "
+    "`review intake --accept build/intake/S0.csv`.",
+    "studies": "**No studies yet:** no study has been recorded for the claimed outcomes. *For researchers:* add the "
+    "studies found, with their findings and risk-of-bias calls (README.md: How to add a study), and log every "
+    "search in `data/searches.csv`.",
 }
 
 

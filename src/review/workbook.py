@@ -427,13 +427,17 @@ def load_workbook(root: str | os.PathLike[str] | None = None) -> Workbook:
 
 
 def table_counts(wb: Workbook) -> pd.DataFrame:
-    """Rows per data table (frameworks left out), and the number of bib entries."""
+    """Rows per data table (frameworks left out), and the number of references, each table by the name reviewers know it by.
+
+    Reviewers read the pages, not the files: a table is named by its ``label``
+    (``Articles``), never by its path (``data/sources.csv``).
+    """
     from .schema import TABLES
 
     rows = [
-        {"file": t.path, "rows": len(wb.frames[t.name]), "holds": t.doc}
+        {"table": t.label or t.name, "rows": len(wb.frames[t.name]), "holds": t.doc}
         for t in TABLES
         if not t.path.startswith("data/frameworks/")
     ]
-    rows.append({"file": "references.bib", "rows": len(wb.bib.entries), "holds": "One BibTeX entry per study, review or regulatory document."})
-    return pd.DataFrame(rows).set_index("file")
+    rows.append({"table": "References", "rows": len(wb.bib.entries), "holds": "One reference per study, review or regulatory document."})
+    return pd.DataFrame(rows).set_index("table")
