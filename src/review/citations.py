@@ -31,6 +31,7 @@ from pybtex.style.template import FieldIsMissing, field, first_of, node, optiona
 from .bib import Bib
 from .cache import code_digest, combine, read_json, write_json
 from .errors import Problem, quote_value
+from .tables import column_letter
 
 #: Vancouver style: list this many authors, then "et al."
 MAX_AUTHORS = 6
@@ -310,13 +311,8 @@ def _title_order(key: str, bib: Bib) -> tuple[bool, str, str]:
 
 
 def _letter(n: int) -> str:
-    """a, b, ... z, aa, ab, ... for the n-th (0-based) work of a group."""
-    out = ""
-    n += 1
-    while n:
-        n, r = divmod(n - 1, 26)
-        out = chr(ord("a") + r) + out
-    return out
+    """a, b, ... z, aa, ab, ... for the n-th (0-based) work of a group: a spreadsheet's column names, in lower case."""
+    return column_letter(n).lower()
 
 
 def _labels(bib: Bib) -> tuple[dict[str, str], dict[str, str]]:

@@ -126,7 +126,7 @@ def number_problem(value: str, whole: bool) -> str | None:
     return f"value {quote_value(value)} is not {what}"
 
 
-def _column_letter(index: int) -> str:
+def column_letter(index: int) -> str:
     """Spreadsheet column name of 0-based ``index``: 0 -> A, 26 -> AA."""
     name = ""
     index += 1
@@ -199,10 +199,10 @@ def check_text(
         trailing = [i for i in empty if all(not h for h in header_clean[i:])]
         inner = [i for i in empty if i not in trailing]
         if trailing:
-            cols = ", ".join(_column_letter(i) for i in trailing)
+            cols = ", ".join(column_letter(i) for i in trailing)
             problems.append(Problem(where, 1, f"column{'s' if len(trailing) > 1 else ''} {cols}", f"header cell{'s are' if len(trailing) > 1 else ' is'} empty (a spreadsheet saved empty columns after the last one); delete those columns"))
         for i in inner:
-            problems.append(Problem(where, 1, f"column {_column_letter(i)}", "header cell is empty; give the column its name or delete it"))
+            problems.append(Problem(where, 1, f"column {column_letter(i)}", "header cell is empty; give the column its name or delete it"))
         return RawTable(spec, [], [], problems, False)
     for raw, clean in zip(header, header_clean):
         if raw != clean:
