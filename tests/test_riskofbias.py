@@ -102,9 +102,10 @@ def test_traffic_light_draws_one_coloured_circle_per_call_in_order():
     ax = fig.axes[0]
     assert [t.get_text() for t in ax.get_xticklabels()] == ["D1", "D2", "overall"]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["S1", "S2", "S3"]
-    assert len(ax.collections) == 9
-    first = to_hex(ax.collections[0].get_facecolor()[0])  # S1, D1: high
-    assert first == ROB_COLOURS["high"].lower()
+    # one scatter per judgement (fast to draw), together one circle per call: 3 studies x (2 domains + overall)
+    circles = {(float(x), float(y)): to_hex(c.get_facecolor()[0]) for c in ax.collections for x, y in c.get_offsets()}
+    assert len(circles) == sum(len(c.get_offsets()) for c in ax.collections) == 9
+    assert circles[(0.0, 0.0)] == ROB_COLOURS["high"].lower()  # S1, D1: high
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["L  low", "H  high", "NI  no information"]
 
 
