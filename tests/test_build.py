@@ -150,3 +150,34 @@ def test_a_tagged_cell_without_a_chart_stops_the_build_and_keeps_the_reports(sma
         build_reports(small, small / "reports")
     assert str(info.value).startswith(f"notebooks/01-count-claims.ipynb: the cell tagged {FRONT_CHART_TAG} showed no chart")
     assert (small / "reports" / "index.html").read_text(encoding="utf-8") == before
+
+
+def test_parallel_runs_then_once_every_item_has_started_and_raises_item_failures_first():
+    import threading
+    import time
+
+    from review.build import parallel
+
+    started: list[int] = []
+    lock = threading.Lock()
+
+    def fn(i: int) -> int:
+        with lock:
+            started.append(i)
+        time.sleep(0.05)
+        return i * 2
+
+    seen: list[list[int]] = []
+    assert parallel(fn, [1, 2, 3, 4], jobs=2, then=lambda: seen.append(sorted(started))) == [2, 4, 6, 8]
+    assert seen == [[1, 2, 3, 4]]  # queued after the items: it never holds a thread a notebook could use
+
+    def fail(i: int) -> int:
+        raise ReportError(f"notebook {i} failed")
+
+    def broken() -> None:
+        raise ValueError("site pages failed")
+
+    with pytest.raises(ReportError, match="notebook 1 failed"):
+        parallel(fail, [1], jobs=2, then=broken)
+    with pytest.raises(ValueError, match="site pages failed"):
+        parallel(fn, [1], jobs=2, then=broken)

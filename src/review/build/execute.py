@@ -134,34 +134,32 @@ def longest_first(paths: list[Path], seconds: Mapping[str, float]) -> list[Path]
     return timed + untimed
 
 
-def parallel(fn: Callable[[T], R], items: Iterable[T], jobs: int | None = None, meanwhile: Callable[[], object] | None = None) -> list[R]:
+def parallel(fn: Callable[[T], R], items: Iterable[T], jobs: int | None = None, then: Callable[[], object] | None = None) -> list[R]:
     """``fn`` over ``items`` on up to ``jobs`` threads (each notebook runs in its own kernel process).
 
     Results come back in the order of ``items``. Every item is run even when
     one fails; then the failures are raised together, in item order.
-    ``meanwhile`` runs in the calling thread while the items run; if it
-    fails, items not yet started are dropped and its error is raised once the
-    running ones end.
+    ``then`` is queued after the items: it runs on the first thread that is
+    free once every item has started, so it fills the end of the run, when
+    fewer items than threads are left, instead of slowing the items. Its
+    failure is raised after theirs.
     """
     items = list(items)
     workers = max(1, min(jobs or jobs_default(), len(items) or 1))
     with ThreadPoolExecutor(max_workers=workers) as pool:
         futures = [pool.submit(fn, item) for item in items]
-        if meanwhile is not None:
-            try:
-                meanwhile()
-            except BaseException:
-                pool.shutdown(wait=True, cancel_futures=True)
-                raise
+        last = pool.submit(then) if then is not None else None
     errors = [f.exception() for f in futures if f.exception() is not None]
     if errors:
         if len(errors) == 1 or not all(isinstance(e, ReportError) for e in errors):
             raise errors[0]
         raise ReportError("\n\n".join(str(e) for e in errors))
+    if last is not None and last.exception() is not None:
+        raise last.exception()
     return [f.result() for f in futures]
 
 
-def run_with_progress(fn: Callable[[Path], R], paths: list[Path], say: Say, jobs: int | None = None, meanwhile: Callable[[], object] | None = None) -> list[R]:
+def run_with_progress(fn: Callable[[Path], R], paths: list[Path], say: Say, jobs: int | None = None, then: Callable[[], object] | None = None) -> list[R]:
     """:func:`parallel` over notebooks, saying ``executing 3/5 03-grade-outcomes …`` as each starts and when it ends."""
     total = len(paths)
 
@@ -173,7 +171,7 @@ def run_with_progress(fn: Callable[[Path], R], paths: list[Path], say: Say, jobs
         say(f"  done {path.stem} ({time.perf_counter() - start:.1f} s)")
         return result
 
-    return parallel(step, list(enumerate(paths, 1)), jobs, meanwhile)
+    return parallel(step, list(enumerate(paths, 1)), jobs, then)
 
 
 def execute_in_place(root: Path, names: list[str] | None = None, say: Say = quiet) -> list[Path]:

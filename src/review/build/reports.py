@@ -134,8 +134,8 @@ def build_reports(root: Path, out: Path, jobs: int | None = None, use_cache: boo
         made: list[dict[str, str]] = []
 
         def make_site() -> None:
-            # imported only now that the kernels have started: grading and charts take a second to import.
-            # IPython first: matplotlib reads sys.modules["IPython"] directly, and a worker thread exporting
+            # imported only now that the kernels have started: grading takes a second to import.
+            # IPython first: matplotlib reads sys.modules["IPython"] directly, and another worker exporting
             # a page may be importing IPython at this moment (the import lock makes this line wait for it).
             import IPython  # noqa: F401
 
@@ -145,8 +145,8 @@ def build_reports(root: Path, out: Path, jobs: int | None = None, use_cache: boo
             site_cache.put(made[0])
 
         missing = longest_first([p for p in notebooks if found[p] is None], earlier)
-        # the build's own pages need no notebook: they are made in this thread while the kernels run
-        fresh = dict(zip(missing, run_with_progress(run, missing, say, jobs, meanwhile=make_site if site is None else None)))
+        # the build's own pages need no notebook: they are made on the first worker free after the last notebook starts
+        fresh = dict(zip(missing, run_with_progress(run, missing, say, jobs, then=make_site if site is None else None)))
         builds = [found[p] or fresh[p] for p in notebooks]
         if site is None:
             (site,) = made
