@@ -11,7 +11,7 @@ import pytest
 from conftest import copy_workbook, write_notebook
 
 from review.build import ReportError, build_reports, execute, notebook_paths
-from review.build.execute import cell_failure
+from review.build.kernels import cell_failure
 from review.errors import WorkbookError
 
 NO_ARCHIVE = "no-archive-here"
@@ -88,7 +88,7 @@ def test_kernel_records_direct_reads_of_data_but_not_imports(small: Path, tmp_pa
 
 
 def test_notebooks_start_longest_first_by_last_time_then_by_size(tmp_path: Path):
-    from review.build.execute import longest_first
+    from review.build.kernels import longest_first
 
     paths = []
     for name, size in (("00-a.ipynb", 10), ("01-b.ipynb", 5000), ("02-c.ipynb", 300), ("03-d.ipynb", 20)):
@@ -181,3 +181,13 @@ def test_parallel_runs_then_once_every_item_has_started_and_raises_item_failures
         parallel(fail, [1], jobs=2, then=broken)
     with pytest.raises(ValueError, match="site pages failed"):
         parallel(fn, [1], jobs=2, then=broken)
+
+
+def test_a_kernels_tracer_loads_no_page_building_code():
+    """Every traced kernel imports review.build.trace at start-up; nbformat and nbconvert are the build's, not the kernel's."""
+    import subprocess
+    import sys
+
+    code = "import sys, review.build.trace; print(sorted(m for m in ('nbformat', 'nbconvert', 'nbclient', 'review.build.reports') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == "[]"

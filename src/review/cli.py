@@ -44,7 +44,7 @@ def _grade(args: argparse.Namespace) -> int:
 
 def _report(args: argparse.Namespace) -> int:
     from .build import build_reports
-    from .build.execute import to_stderr
+    from .build.kernels import to_stderr
 
     jobs = jobs_setting()  # a wrong REVIEW_JOBS is refused before any work
     root = find_root(args.root)
@@ -64,7 +64,7 @@ def _diff(args: argparse.Namespace) -> int:
 
 def _execute(args: argparse.Namespace) -> int:
     from .build import execute_in_place
-    from .build.execute import to_stderr
+    from .build.kernels import to_stderr
 
     jobs_setting()  # a wrong REVIEW_JOBS is refused before any work
     root = find_root(args.root)

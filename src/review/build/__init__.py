@@ -4,7 +4,7 @@ The data layer (``review.workbook``) knows nothing of this package; the build
 subscribes to it from inside each kernel (:mod:`review.build.trace`).
 
 * :mod:`.notebooks` — which notebooks make the report, and their titles
-* :mod:`.execute` — running them in kernels, progress, failed-cell messages
+* :mod:`.kernels` — running them in kernels, progress, failed-cell messages
 * :mod:`.trace` — which inputs a notebook read, recorded in its kernel
 * :mod:`.pagecache` — exported pages reused while their inputs are unchanged
 * :mod:`.export`, :mod:`.markup` — HTML from notebooks and templates
@@ -13,8 +13,26 @@ subscribes to it from inside each kernel (:mod:`review.build.trace`).
 * :mod:`.reports` — ``review report`` putting them together
 """
 
-from .execute import ReportError, execute, execute_in_place, parallel
-from .notebooks import notebook_paths
-from .reports import build_reports
+from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .kernels import ReportError, execute, execute_in_place, parallel
+    from .notebooks import notebook_paths
+    from .reports import build_reports
+
+#: what ``from review.build import X`` gives, and the module it comes from. Imported on first use, so a
+#: kernel importing review.build.trace (at start-up, to record its inputs) does not load nbformat and nbconvert.
+_FROM = {
+    "ReportError": ".kernels", "execute": ".kernels", "execute_in_place": ".kernels", "parallel": ".kernels",
+    "notebook_paths": ".notebooks", "build_reports": ".reports",
+}
 __all__ = ["ReportError", "build_reports", "execute", "execute_in_place", "notebook_paths", "parallel"]
+
+
+def __getattr__(name: str) -> object:
+    if name not in _FROM:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(_FROM[name], __name__), name)

@@ -29,7 +29,7 @@ from ..errors import Problem, ReportError, WorkbookError
 from ..gitinfo import commit_of, head_commit, last_commit_date, latest_tag
 from ..outdir import REPORT_MARKER, check_report_folder
 from ..workbook import load_workbook
-from .execute import Say, execute, longest_first, quiet, run_with_progress
+from .kernels import Say, execute, longest_first, quiet, run_with_progress
 from .export import export_page
 from .notebooks import FRONT_CHART_TAG, front_chart, has_front_chart, notebook_paths, page_of
 from .pagecache import PageBuild, PageCache, SiteCache, data_files
