@@ -20,6 +20,7 @@ import json
 import shutil
 import tempfile
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
@@ -67,13 +68,18 @@ def _write(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def _build_page(path: Path, root: Path, labels: dict[str, str], work: Path) -> tuple[PageBuild, list[str]]:
-    """Execute one notebook (tracing its inputs) and export its page; return the page and the inputs used."""
+def _execute_traced(path: Path, root: Path, work: Path) -> tuple[nbformat.NotebookNode, list[str]]:
+    """Execute one notebook, recording the inputs it used; return it and those inputs."""
     trace = work / f"{path.stem}.inputs"
     trace.write_text("", encoding="utf-8")
     nb = execute(path, root, trace=trace)
+    return nb, read_trace(trace)
+
+
+def _export(path: Path, nb: nbformat.NotebookNode, labels: dict[str, str]) -> PageBuild:
+    """An executed notebook's page, and the chart it gives the index."""
     page = page_of(path, nb)
-    return PageBuild(page, export_page(nb, page.title, FOOTER_TOKEN, labels), False, front_chart(nb)), read_trace(trace)
+    return PageBuild(page, export_page(nb, page.title, FOOTER_TOKEN, labels), False, front_chart(nb))
 
 
 def build_reports(root: Path, out: Path, jobs: int | None = None, use_cache: bool = True, say: Say = quiet, since: str | None = None) -> Path:
@@ -124,12 +130,18 @@ def build_reports(root: Path, out: Path, jobs: int | None = None, use_cache: boo
             say(f"reused {' and '.join(said)}")
         seconds: dict[str, float] = {}
 
-        def run(path: Path) -> PageBuild:
-            start = time.perf_counter()
-            build, used = _build_page(path, root, labels, work)
+        exports = ThreadPoolExecutor(max_workers=1, thread_name_prefix="review-export")
+
+        def export(path: Path, nb: nbformat.NotebookNode, used: list[str]) -> PageBuild:
+            build = _export(path, nb, labels)
             pages_cache.put(path, build, used)
-            seconds[path.name] = round(time.perf_counter() - start, 1)
             return build
+
+        def run(path: Path) -> Future[PageBuild]:
+            start = time.perf_counter()
+            nb, used = _execute_traced(path, root, work)
+            seconds[path.name] = round(time.perf_counter() - start, 1)
+            return exports.submit(export, path, nb, used)  # on its own thread: this worker starts the next kernel now
 
         made: list[dict[str, str]] = []
 
@@ -146,7 +158,11 @@ def build_reports(root: Path, out: Path, jobs: int | None = None, use_cache: boo
 
         missing = longest_first([p for p in notebooks if found[p] is None], earlier)
         # the build's own pages need no notebook: they are made on the first worker free after the last notebook starts
-        fresh = dict(zip(missing, run_with_progress(run, missing, say, jobs, then=make_site if site is None else None)))
+        try:
+            exporting = run_with_progress(run, missing, say, jobs, then=make_site if site is None else None)
+            fresh = {p: f.result() for p, f in zip(missing, exporting)}
+        finally:
+            exports.shutdown(wait=True, cancel_futures=True)
         builds = [found[p] or fresh[p] for p in notebooks]
         if site is None:
             (site,) = made
