@@ -1,6 +1,6 @@
 """Which workbook inputs a notebook used, recorded from inside its kernel, for the page cache.
 
-The build starts each kernel with :func:`kernel_arguments`, which makes the
+The build starts each kernel with :func:`start_line`, which makes the
 kernel run :func:`install` before the first cell. ``install`` subscribes to the
 data layer's :func:`review.workbook.on_input_used` (tables, the bibliography,
 "everything") and adds an audit hook for files opened directly under the
@@ -21,9 +21,9 @@ TRACE_ENV = "REVIEW_TRACE"
 LOADER = "review.workbook"
 
 
-def kernel_arguments() -> list[str]:
-    """Extra kernel command-line arguments: run :func:`install` at start-up (a no-op without ``REVIEW_TRACE``)."""
-    return [f"--IPKernelApp.exec_lines=import {__name__} as _review_trace; _review_trace.install(); del _review_trace"]
+def start_line() -> str:
+    """The line a traced kernel runs at start-up: :func:`install` (a no-op without ``REVIEW_TRACE``)."""
+    return f"import {__name__} as _review_trace; _review_trace.install(); del _review_trace"
 
 
 def install() -> None:
