@@ -165,12 +165,13 @@ def test_same_author_same_year_citations_agree_on_every_page(built: Path):
     assert '<a href="references.html#Alster2020a" class="ref">Alster and Li 2020a</a>' in claims
 
 
-def test_studies_table_names_each_study_once(built: Path):
+@pytest.mark.parametrize("marks", [("Intervention class", "Fitzpatrick"), ("PMID", "DOI")], ids=["studies", "references"])
+def test_studies_and_reference_tables_name_each_study_once(built: Path, marks: tuple[str, str]):
     from review.citations import citation_labels
 
     labels = citation_labels(read_bib(built.parent))
     page = (built / "02-map-evidence.html").read_text(encoding="utf-8")
-    table = next(t for t in re.findall(r"(?s)<table\b.*?</table>", page) if "Intervention class" in t and "Fitzpatrick" in t)
+    table = next(t for t in re.findall(r"(?s)<table\b.*?</table>", page) if all(m in t for m in marks))
     rows = re.findall(r"(?s)<tr>.*?</tr>", table.split("<tbody>", 1)[1])
     assert len(rows) > 50
     for row in rows:

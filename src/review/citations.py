@@ -428,15 +428,16 @@ def reference_notes(bib: Bib) -> list[Problem]:
     return notes
 
 
-REFERENCE_COLUMNS = ["key", "citation", "reference", "doi", "pmid", "url"]
+#: the study is one column, its key, which the report shows as the linked author-year citation (a citation
+#: column beside it read "Majid 2009" twice); :func:`short_citation` gives it where text needs it
+REFERENCE_COLUMNS = ["key", "reference", "doi", "pmid", "url"]
 
 
 def reference_list(keys: list[str] | pd.Series, bib: Bib) -> pd.DataFrame:
-    """One row per distinct key, sorted by key: short citation, full text reference and identifiers."""
+    """One row per distinct key, sorted by key: the full text reference and identifiers."""
     rows = [
         {
             "key": k,
-            "citation": short_citation(k, bib),
             "reference": full_reference(k, bib),
             "doi": _fields(k, bib).get("doi", ""),
             "pmid": _fields(k, bib).get("pmid", ""),
