@@ -162,8 +162,14 @@ def parallel(fn: Callable[[T], R], items: Iterable[T], jobs: int | None = None, 
     return [f.result() for f in futures]
 
 
-def run_with_progress(fn: Callable[[Path], R], paths: list[Path], say: Say, jobs: int | None = None, then: Callable[[], object] | None = None) -> list[R]:
-    """:func:`parallel` over notebooks, saying ``executing 3/5 03-grade-outcomes …`` as each starts and when it ends."""
+def run_with_progress(
+    fn: Callable[[Path], R], paths: list[Path], say: Say, jobs: int | None = None, then: Callable[[], object] | None = None,
+    seconds: dict[str, float] | None = None,
+) -> list[R]:
+    """:func:`parallel` over notebooks, saying ``executing 3/5 03-grade-outcomes …`` as each starts and when it ends.
+
+    ``seconds``, when given, receives how long each took, by file name.
+    """
     total = len(paths)
 
     def step(item: tuple[int, Path]) -> R:
@@ -171,7 +177,10 @@ def run_with_progress(fn: Callable[[Path], R], paths: list[Path], say: Say, jobs
         say(f"executing {n}/{total} {path.stem} …")
         start = time.perf_counter()
         result = fn(path)
-        say(f"  done {path.stem} ({time.perf_counter() - start:.1f} s)")
+        took = time.perf_counter() - start
+        if seconds is not None:
+            seconds[path.name] = round(took, 1)
+        say(f"  done {path.stem} ({took:.1f} s)")
         return result
 
     return parallel(step, list(enumerate(paths, 1)), jobs, then)

@@ -7,9 +7,9 @@ notebook succeeded is the old report folder swapped for the new one; a
 failure leaves the previous reports untouched and names the notebook and cell.
 
 The kernels start as soon as the workbook is loaded; the build's own pages
-(index, claims, articles, references, What's new) are made in the meantime,
-and both kinds of page are reused from the cache while their inputs are
-unchanged.
+(index, claims, articles, references, What's new) are made on the first
+worker free after the last notebook starts, and both kinds of page are reused
+from the cache while their inputs are unchanged.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ import html
 import json
 import shutil
 import tempfile
-import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
@@ -138,9 +137,7 @@ def build_reports(root: Path, out: Path, jobs: int | None = None, use_cache: boo
             return build
 
         def run(path: Path) -> Future[PageBuild]:
-            start = time.perf_counter()
             nb, used = _execute_traced(path, root, work)
-            seconds[path.name] = round(time.perf_counter() - start, 1)
             return exports.submit(export, path, nb, used)  # on its own thread: this worker starts the next kernel now
 
         made: list[dict[str, str]] = []
@@ -159,7 +156,7 @@ def build_reports(root: Path, out: Path, jobs: int | None = None, use_cache: boo
         missing = longest_first([p for p in notebooks if found[p] is None], earlier)
         # the build's own pages need no notebook: they are made on the first worker free after the last notebook starts
         try:
-            exporting = run_with_progress(run, missing, say, jobs, then=make_site if site is None else None)
+            exporting = run_with_progress(run, missing, say, jobs, then=make_site if site is None else None, seconds=seconds)
             fresh = {p: f.result() for p, f in zip(missing, exporting)}
         finally:
             exports.shutdown(wait=True, cancel_futures=True)
