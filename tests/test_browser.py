@@ -106,13 +106,38 @@ def claim_ids() -> list[str]:
         return [row["claim_id"] for row in csv.DictReader(fh)]
 
 
+def wait_for_search(driver, query: str, seconds: float = 20.0) -> list:
+    """The claim entries shown once Enter has taken the browser to claims.html and its filter has run.
+
+    Enter submits the index's form, so the browser navigates: reading the page
+    at once can still see the index (no entries at all), which made this test
+    fail on a slow CI machine.
+    """
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def settled(drv):
+        if not drv.current_url.split("?", 1)[0].endswith("/claims.html"):
+            return False
+        if drv.execute_script("return document.readyState") != "complete":
+            return False
+        box = drv.find_elements(By.ID, "claim-q")
+        if not box or box[0].get_attribute("value") != query:
+            return False
+        entries = drv.find_elements(By.CSS_SELECTOR, "article.claim")
+        shown = [c for c in entries if c.is_displayed()]
+        return shown if len(shown) < len(entries) else False
+
+    return WebDriverWait(driver, seconds).until(settled, f"claims.html never showed a filtered search for {query!r}")
+
+
 def test_a_claim_is_found_by_search_and_opened_in_two_interactions(driver, reports: Path):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
 
     driver.get((reports / "index.html").as_uri())
     driver.find_element(By.ID, "index-q").send_keys("100% acne scars", Keys.ENTER)  # interaction 1: search
-    shown = [c for c in driver.find_elements(By.CSS_SELECTOR, "article.claim") if c.is_displayed()]
+    shown = wait_for_search(driver, "100% acne scars")
     assert 1 <= len(shown) <= 3, [c.get_attribute("id") for c in shown]
     target = next(c for c in shown if "100% of patients" in c.text)
     target.find_element(By.CSS_SELECTOR, "h2 a").click()  # interaction 2: open the entry
