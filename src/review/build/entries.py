@@ -9,6 +9,8 @@ author-year citations.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +20,10 @@ from ..gitinfo import last_commit_date
 from ..results import Results
 from ..verdicts import furthest_from_evidence
 from ..workbook import Workbook
+
+#: Above this many claims, the full entries go on one page per article and claims.html lists every claim in brief
+#: (at 7,000 claims one page of entries reached 12 MB). The real review has 132.
+CLAIMS_ON_ONE_PAGE = 2000
 
 #: ClaimReview's numeric rating: 1 (worst, contradicted) to 5 (best, supported); an untested verdict has none
 BEST_RATING, WORST_RATING = 5, 1
@@ -140,6 +146,41 @@ def claim_entries(wb: Workbook, res: Results) -> list[ClaimEntry]:
             numbers=[{k: str(r.get(k, "") or "") for k in ("claimed", "reported", "check", "source")} for r in checks],
         ))
     return out
+
+
+def article_page_names(source_ids: Sequence[str]) -> dict[str, str]:
+    """The file of each article's claim entries, ``claims-<id>.html``, when the entries are split by article.
+
+    An id's characters other than letters, digits, ``_`` and ``-`` become ``_``
+    (``:`` would read as a URL scheme); ids that then coincide get ``-2``,
+    ``-3`` ... in source order, so no two articles share a page.
+    """
+    names: dict[str, str] = {}
+    taken: set[str] = set()
+    for sid in source_ids:
+        if sid in names:
+            continue
+        stem = "claims-" + re.sub(r"[^A-Za-z0-9_-]", "_", sid)
+        name, n = f"{stem}.html", 1
+        while name in taken:
+            n += 1
+            name = f"{stem}-{n}.html"
+        taken.add(name)
+        names[sid] = name
+    return names
+
+
+def claim_pages(entries: Sequence[ClaimEntry], limit: int = CLAIMS_ON_ONE_PAGE) -> dict[str, str]:
+    """The page holding each claim's full entry, by claim id.
+
+    Every entry is on claims.html while there are at most ``limit`` claims;
+    above that each is on its article's page (:func:`article_page_names`),
+    and claims.html lists every claim in brief with a link to its entry.
+    """
+    if len(entries) <= limit:
+        return {e.claim_id: "claims.html" for e in entries}
+    pages = article_page_names([e.source_id for e in entries])
+    return {e.claim_id: pages[e.source_id] for e in entries}
 
 
 def claim_review(entry: ClaimEntry, organisation: str, date: str, page_url: str = "", article_url: str = "") -> dict[str, object]:

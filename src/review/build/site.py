@@ -23,7 +23,7 @@ from ..errors import WorkbookError
 from ..results import Results, compute
 from ..verdicts import furthest_from_evidence, verdict_counts
 from ..workbook import Workbook
-from .entries import claim_entries, claim_review, data_date, last_search_date, scorecards, verdict_scale
+from .entries import CLAIMS_ON_ONE_PAGE, ClaimEntry, claim_entries, claim_pages, claim_review, data_date, last_search_date, scorecards, verdict_scale
 from .export import asset, render
 from .markup import enhance
 from .notebooks import Page
@@ -55,26 +55,51 @@ def badges(colours: Mapping[str, str]) -> Callable[[str], Markup]:
     return badge
 
 
-def _page(template: str, site: Site, labels: dict[str, str], wb: Workbook, **context: object) -> str:
+def linker(where: Mapping[str, str]) -> Callable[[str], str]:
+    """The link to a claim's entry, ``page#claim_id``, from the page each entry is on (:func:`claim_pages`)."""
+
+    def claim_href(claim_id: str) -> str:
+        return f"{where.get(claim_id, 'claims.html')}#{claim_id}"
+
+    return claim_href
+
+
+def _page(template: str, site: Site, labels: dict[str, str], wb: Workbook, claim_href: Callable[[str], str], **context: object) -> str:
     colours = wb.scales.verdict_colours
-    return enhance(render(template, site=site, badge=badges(colours), colours=colours, **context), labels)
+    return enhance(render(template, site=site, badge=badges(colours), colours=colours, claim_href=claim_href, **context), labels)
 
 
-def render_claims(wb: Workbook, res: Results, site: Site, labels: dict[str, str]) -> str:
-    """One anchored entry per claim (id = claim id), each with its ClaimReview JSON-LD, and an offline search."""
+def render_claims(
+    wb: Workbook, res: Results, site: Site, labels: dict[str, str], entries: list[ClaimEntry], where: Mapping[str, str],
+) -> dict[str, str]:
+    """The claim entries (id = claim id), each with its ClaimReview JSON-LD, and an offline search, by file name.
+
+    All on claims.html while ``where`` says so; else one page per article, and
+    claims.html lists every claim in brief (quote, article, outcome, verdict)
+    with a link to its entry, so the search and the browser's find still see
+    every claim there.
+    """
     urls = dict(zip(wb.sources["source_id"], wb.sources["url"])) if "url" in wb.sources else {}
-    entries = []
-    for e in claim_entries(wb, res):
+    for e in entries:
         review = claim_review(e, site.organisation or site.title, site.data_date, article_url=str(urls.get(e.source_id, "") or ""))
         # "</" cannot end the script early: JSON allows "<\/"
-        e.jsonld = json.dumps(review, ensure_ascii=False, sort_keys=True).replace("</", "<\\/")
-        entries.append(e)
-    return _page("claims.html.j2", site, labels, wb, entries=entries, scale=verdict_scale(wb), search_js=Markup(asset("search.js")))
+        e.jsonld = json.dumps(review, ensure_ascii=False, sort_keys=True, separators=(",", ":")).replace("</", "<\\/")
+    common = {"scale": verdict_scale(wb), "search_js": Markup(asset("search.js")), "total": len(entries)}
+    href = linker(where)
+    if all(where[e.claim_id] == "claims.html" for e in entries):
+        return {"claims.html": _page("claims.html.j2", site, labels, wb, href, entries=entries, brief=False, article=None, **common)}
+    by_page: dict[str, list[ClaimEntry]] = {}
+    for e in entries:
+        by_page.setdefault(where[e.claim_id], []).append(e)
+    files = {"claims.html": _page("claims.html.j2", site, labels, wb, href, entries=entries, brief=True, article=None, **common)}
+    for name, group in by_page.items():
+        files[name] = _page("claims.html.j2", site, labels, wb, href, entries=group, brief=False, article=group[0], **common)
+    return files
 
 
-def render_articles(wb: Workbook, res: Results, site: Site, labels: dict[str, str]) -> str:
+def render_articles(wb: Workbook, res: Results, site: Site, labels: dict[str, str], claim_href: Callable[[str], str]) -> str:
     """One scorecard per article."""
-    return _page("articles.html.j2", site, labels, wb, cards=scorecards(wb, res))
+    return _page("articles.html.j2", site, labels, wb, claim_href, cards=scorecards(wb, res))
 
 
 def front_page(wb: Workbook, res: Results) -> dict[str, object]:
@@ -106,9 +131,12 @@ def front_page(wb: Workbook, res: Results) -> dict[str, object]:
     }
 
 
-def render_index(wb: Workbook, pages: list[Page], site: Site, summary: dict[str, object], chart: tuple[str, str] | None, labels: dict[str, str], whatsnew: bool) -> str:
+def render_index(
+    wb: Workbook, pages: list[Page], site: Site, summary: dict[str, object], chart: tuple[str, str] | None, labels: dict[str, str], whatsnew: bool,
+    claim_href: Callable[[str], str],
+) -> str:
     """The review's front page: title, organisation, dates, methods, limitations, verdicts, links (all text escaped)."""
-    return _page("index.html.j2", site, labels, wb, pages=pages, summary=summary, chart=chart, scale=None, whatsnew=whatsnew)
+    return _page("index.html.j2", site, labels, wb, claim_href, pages=pages, summary=summary, chart=chart, scale=None, whatsnew=whatsnew)
 
 
 def popularity_chart(wb: Workbook, res: Results) -> tuple[str, str]:
@@ -124,14 +152,14 @@ def popularity_chart(wb: Workbook, res: Results) -> tuple[str, str]:
     return base64.b64encode(png).decode("ascii"), alt_text(fig)
 
 
-def render_whatsnew(changes: Changes, wb: Workbook, site: Site, labels: dict[str, str]) -> str:
+def render_whatsnew(changes: Changes, wb: Workbook, site: Site, labels: dict[str, str], claim_href: Callable[[str], str]) -> str:
     """What changed since an earlier version: claims, verdicts and certainties, studies."""
-    return _page("whatsnew.html.j2", site, labels, wb, ch=changes)
+    return _page("whatsnew.html.j2", site, labels, wb, claim_href, ch=changes)
 
 
 def site_pages(
     root: Path, wb: Workbook, pages: list[Page], labels: dict[str, str], footer: str, compare: str | None, required: bool,
-    say: Callable[[str], None], chart: tuple[str, str] | None = None,
+    say: Callable[[str], None], chart: tuple[str, str] | None = None, claims_per_page: int = CLAIMS_ON_ONE_PAGE,
 ) -> dict[str, str]:
     """The build's own pages by file name: index, claims, articles, references and What's new (against ``compare``).
 
@@ -140,23 +168,27 @@ def site_pages(
     page that cannot be made is left out with a message, unless ``required``
     (the revision was asked for by name). The index shows ``chart`` (PNG as
     base64, alt text), or else draws the popularity-against-evidence chart.
+    Above ``claims_per_page`` claims the entries go on one page per article.
     """
     res = compute(wb)
     site = site_info(root, wb, footer)
+    entries = claim_entries(wb, res)
+    where = claim_pages(entries, claims_per_page)
+    href = linker(where)
     files = {
-        "claims.html": render_claims(wb, res, site, labels),
-        "articles.html": render_articles(wb, res, site, labels),
+        **render_claims(wb, res, site, labels, entries, where),
+        "articles.html": render_articles(wb, res, site, labels, href),
         "references.html": render_references(wb.bib, sorted(wb.bib.entries), site),
     }
     if compare:
         say(f"comparing with {compare} for the What's new page")
         try:
-            files["whatsnew.html"] = render_whatsnew(changes_since(root, compare), wb, site, labels)
+            files["whatsnew.html"] = render_whatsnew(changes_since(root, compare), wb, site, labels, href)
         except WorkbookError as exc:
             if required:
                 raise  # asked for by name: say why it cannot be done
             say(f"no What's new page: {exc}")
-    files["index.html"] = render_index(wb, pages, site, front_page(wb, res), chart or popularity_chart(wb, res), labels, whatsnew="whatsnew.html" in files)
+    files["index.html"] = render_index(wb, pages, site, front_page(wb, res), chart or popularity_chart(wb, res), labels, whatsnew="whatsnew.html" in files, claim_href=href)
     return files
 
 
