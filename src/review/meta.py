@@ -46,7 +46,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 from scipy import special  # quantiles from scipy.special: scipy.stats adds ~0.5 s to every `review` command
-from scipy.optimize import elementwise
 
 from .schema import RATIO_EFFECT_TYPES
 from .settings import HKSJ_VARIANTS
@@ -149,6 +148,8 @@ class Sets:
             rows = idx.astype(np.intp).ravel()
             at[rows] = x.ravel()
             return (g(at)[rows] - target[rows]).reshape(x.shape)
+
+        from scipy.optimize import elementwise  # here: scipy.optimize takes 0.3 s to import, and a review may pool nothing
 
         res = elementwise.find_root(f, (np.zeros(len(active)), hi[active]), args=(active.astype(float),))
         out[active] = res.x
@@ -334,7 +335,7 @@ def forest_plot(rows: pd.DataFrame, label, title: str, tau2_method: str = "REML"
     from matplotlib.ticker import FuncFormatter, NullFormatter
 
     from .figures import MAX_ROWS
-    from .theme import apply_theme
+    from .theme import apply_theme, figure_title
 
     apply_theme()
     kind = str(rows["effect_type"].iloc[0])
@@ -379,7 +380,7 @@ def forest_plot(rows: pd.DataFrame, label, title: str, tau2_method: str = "REML"
     ax.text(0.0, 1.01, "Study", transform=ax.transAxes, ha="right", va="bottom", fontweight="bold", fontsize=10)
     ax.text(1.01, 1.01, f"{kind} [95% CI]   Weight", transform=ax.transAxes, ha="left", va="bottom", fontweight="bold", fontsize=10)
     ax.set_xlabel(f"{kind} (95% CI){', log scale' if ratio else ''}\n\n{heterogeneity_line(f, tau2_method, hksj)}", fontsize=9)
-    ax.set_title(title, pad=22)  # data-driven: the theme turns mathtext off
+    figure_title(fig, title)  # data-driven: the theme turns mathtext off
     return fig
 
 
