@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from review import figures, verdicts
+from review.display import alt_text, figure_png
 
 VERDICTS = pd.DataFrame(
     {
@@ -44,9 +45,41 @@ def test_summary_charts_are_titled_and_labelled():
     ]
     for fig in charts:
         ax = fig.axes[0]
-        assert ax.get_title(loc="left")
+        assert fig.get_suptitle()  # over the whole figure, from its left edge (theme.figure_title)
         assert ax.get_xlabel()
         assert ax.get_legend() is not None
+
+
+def test_chart_titles_stay_inside_the_picture_beside_long_row_labels():
+    """An axes title started right of the row labels and ran past the figure's edge; the figure's title does not."""
+    from review.display import agg_canvas
+
+    long = "An outcome with a very long name indeed, as outcome names can be"
+    outcomes = pd.DataFrame({"outcome_id": ["pores", "cost"], "label": [long, "Cost"]})
+    fig = figures.verdict_matrix_heatmap(verdicts.verdict_matrix(VERDICTS, outcomes, SOURCES))
+    canvas = agg_canvas(fig)
+    canvas.draw()
+    title = fig.get_suptitle()
+    assert title and "Chart: " + title in alt_text(fig)
+    box = fig._suptitle.get_window_extent(canvas.get_renderer())
+    assert 0 <= box.x0 and box.x1 <= fig.bbox.width
+
+
+def test_a_chart_drawn_once_is_the_picture_savefig_gives():
+    """figure_png cuts the tight box out of one drawing: same size and, but for sub-pixel shifts, the same pixels."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    fig = figures.evidence_strength(pd.DataFrame({"outcome_id": ["pores", "cost"], "label": ["Pores", "Cost"], "certainty": ["low", "not graded"]}), VERDICTS)
+    png, meta = figure_png(fig)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", bbox_inches="tight")
+    ours, theirs = (np.asarray(Image.open(io.BytesIO(b)).convert("RGB"), dtype=float) for b in (png, buf.getvalue()))
+    assert ours.shape == theirs.shape
+    assert np.abs(ours - theirs).mean() < 3  # 1.7: text edges differ by a fraction of a pixel; one pixel off is 5 to 7
+    assert meta["alt"].startswith("Chart: ")
 
 
 def test_small_matrices_are_drawn_whole():

@@ -135,8 +135,11 @@ def alt_text(fig: "Figure") -> str:
     if given:
         return str(given)
     parts = []
+    figure_title = fig.get_suptitle()  # a chart's title (theme.figure_title): said with its first labelled axes
     for ax in fig.axes:
         title = ax.get_title() or ax.get_title("left")
+        if not title and figure_title and (ax.get_xlabel() or ax.get_ylabel()):
+            title, figure_title = figure_title, ""
         if not title and not ax.get_xlabel() and not ax.get_ylabel():
             continue  # a colour bar or legend axis
         bits = [f"Chart: {title}." if title else "Chart."]
@@ -145,15 +148,62 @@ def alt_text(fig: "Figure") -> str:
         if ax.get_ylabel():
             bits.append(f"Down: {ax.get_ylabel()}.")
         parts.append(" ".join(bits))
+    if figure_title:  # no axes is labelled
+        parts.insert(0, f"Chart: {figure_title}.")
     return " ".join(parts) or "Chart."
 
 
+def agg_canvas(fig: "Figure"):  # noqa: ANN201 - a matplotlib FigureCanvasAgg
+    """The figure's Agg canvas, attached if it has none: its renderer is kept, so text is measured once per size.
+
+    A figure made with ``Figure()`` has a bare canvas, on which every layout
+    and every drawing makes a new renderer and measures every text again
+    (matplotlib caches text metrics per renderer).
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    return fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+
+
 def figure_png(fig: "Figure") -> tuple[bytes, dict[str, str]]:
-    """A figure as PNG bytes with its alt text as output metadata (IPython's (data, metadata) form)."""
+    """A figure as PNG bytes with its alt text as output metadata (IPython's (data, metadata) form).
+
+    The picture is what ``savefig(bbox_inches="tight")`` gives (the figure's
+    tight box plus ``savefig.pad_inches``, the padding in the figure's
+    colour), drawn once: savefig lays the figure out and measures its text on
+    one renderer, then draws it on another and measures every text again. Here
+    the figure is laid out and drawn on its own Agg canvas and the tight box is
+    cut from that picture, on whole pixels where savefig shifts the drawing by
+    a fraction of one. A figure with something beyond its edge goes through
+    savefig, which widens the canvas to show it.
+    """
     import io
 
+    import matplotlib as mpl
+    import numpy as np
+    from matplotlib.colors import to_rgba
+    from PIL import Image
+
+    canvas = agg_canvas(fig)
+    canvas.draw()
+    dpi = fig.dpi
+    tight = fig.get_tightbbox(canvas.get_renderer())
+    width_in, height_in = fig.get_size_inches()
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", bbox_inches="tight", metadata={"Software": None})
+    if tight.x0 < 0 or tight.y0 < 0 or tight.x1 > width_in or tight.y1 > height_in:
+        fig.savefig(buf, format="png", bbox_inches="tight", metadata={"Software": None})
+        return buf.getvalue(), {"alt": alt_text(fig)}
+    box = tight.padded(mpl.rcParams["savefig.pad_inches"])
+    drawn = np.asarray(canvas.buffer_rgba())
+    rows, cols = drawn.shape[:2]
+    width, height = int(box.width * dpi), int(box.height * dpi)  # as savefig sizes its canvas
+    # savefig puts the box's bottom-left corner at the picture's; pixel rows count from the top
+    left, top = round(box.x0 * dpi), round(rows - box.y0 * dpi - height)
+    picture = np.empty((height, width, 4), dtype=np.uint8)
+    picture[:] = [round(255 * c) for c in to_rgba(fig.get_facecolor())]  # the padding beyond the figure's edge
+    c0, r0, c1, r1 = max(0, left), max(0, top), min(cols, left + width), min(rows, top + height)
+    picture[r0 - top:r1 - top, c0 - left:c1 - left] = drawn[r0:r1, c0:c1]
+    Image.fromarray(picture).save(buf, format="png", dpi=(dpi, dpi))
     return buf.getvalue(), {"alt": alt_text(fig)}
 
 

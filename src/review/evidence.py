@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 
 from .figures import count_heatmap, top_counts
 from .schema import INTERVENTION_CLASSES
-from .theme import apply_theme
+from .theme import apply_theme, figure_title
 
 #: the study is named once, by its key: the report shows each key as its linked author-year citation (``Majid 2009``)
 CHARACTERISTICS = [
@@ -179,7 +179,7 @@ def evidence_map_heatmap(matrix: pd.DataFrame, title: str = "Which designs stand
     ax = fig.subplots()
     count_heatmap(ax, matrix, "studies", vmin=0)  # vmin 0: a single study is visibly shaded, not white like an empty cell
     ax.grid(False)  # the theme's grid would show through the empty (masked) cells
-    ax.set_title(title)
+    figure_title(fig, title)
     ax.set_xlabel("study design (strongest on the left)")
     ax.set_ylabel("claimed outcome")
     ax.tick_params(axis="x", labelrotation=40)

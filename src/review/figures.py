@@ -13,8 +13,8 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from .scales import Scales, default_scales
-from .display import describe
-from .theme import COUNT_CMAP, apply_theme
+from .display import agg_canvas, describe
+from .theme import COUNT_CMAP, apply_theme, figure_title
 
 #: A chart shows at most this many rows (outcomes, studies) and columns (articles, designs).
 #: Beyond that, counts of the rest are summed into one "N other ..." row or column, or the
@@ -75,7 +75,7 @@ def empty_figure(title: str, unit: str) -> Figure:
     fig = Figure(figsize=(7.5, 2.0), layout="constrained")
     ax = fig.subplots()
     nothing_yet(ax, unit)
-    ax.set_title(title)
+    figure_title(fig, title)
     return fig
 
 
@@ -119,7 +119,13 @@ def article_axis(fig: Figure, ax, articles: list[str]) -> None:
         return
     ticks = [i + 0.5 for i in range(len(names))]  # a heatmap's cell centres
     ax.set_xticks(ticks, names, rotation=90, fontsize=NAME_FONTSIZE, ha="center", va="top", multialignment="left")
-    fig.draw_without_rendering()
+    # lay the figure out (no drawing) on its Agg canvas: the picture drawn later at this size reuses the text measured here
+    agg_canvas(fig)
+    engine = fig.get_layout_engine()
+    if engine is None:
+        fig.draw_without_rendering()
+    else:
+        engine.execute(fig)
     width = ax.get_window_extent().width / fig.dpi
     if width < MIN_COLUMN_INCHES * len(names):
         w, h = fig.get_size_inches()
@@ -134,7 +140,7 @@ def claim_matrix_heatmap(matrix: pd.DataFrame, title: str = "Which article claim
     fig = Figure(figsize=(7.5, height), layout="constrained")
     ax = fig.subplots()
     count_heatmap(ax, matrix, "claims")
-    ax.set_title(title)
+    figure_title(fig, title)
     ax.set_xlabel("article")
     ax.set_ylabel("claimed outcome")
     if not matrix.empty:
@@ -149,11 +155,11 @@ def stacked_counts(table: pd.DataFrame, title: str, xlabel: str, ylabel: str = "
     ax = fig.subplots()
     if table.empty or not table.to_numpy().any():
         nothing_yet(ax, ylabel)
-        ax.set_title(title)
+        figure_title(fig, title)
         return fig
     table.plot(kind="barh", stacked=True, ax=ax, width=0.75)
     ax.invert_yaxis()
-    ax.set_title(title)
+    figure_title(fig, title)
     ax.set_xlabel(ylabel)
     ax.set_ylabel(xlabel)
     ax.legend(title=table.columns.name, frameon=False, loc="lower right")
@@ -187,7 +193,7 @@ def domain_heatmap(grades_table: pd.DataFrame, scales: Scales | None = None, tit
     cmap = ListedColormap([OKABE_ITO["green"], "#B7E4C7", "#F7F7F7", OKABE_ITO["orange"], OKABE_ITO["vermillion"]])
     sns.heatmap(scores, ax=ax, cmap=cmap, vmin=-2.5, vmax=2.5, cbar=False, linewidths=0.5, linecolor="white",
                 annot=graded[domains].map(scales.mark).values, fmt="")
-    ax.set_title(title)
+    figure_title(fig, title)
     ax.set_xlabel("GRADE domain")
     ax.set_ylabel("")
     ax.tick_params(axis="x", rotation=30)
@@ -226,8 +232,9 @@ def evidence_strength(sof: pd.DataFrame, verdicts: pd.DataFrame, title: str = "E
     ax.set_yticks(list(ys), list(sof["label"]))
     ax.invert_yaxis()
     ax.set_xlim(0, left.max() + 3)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # claims are counted: no tick at 2.5
     ax.set_xlabel("claims (bar) and certainty of the evidence (label)")
-    ax.set_title(title)
+    figure_title(fig, title)
     _verdict_legend(ax, scales)
     return fig
 
@@ -266,7 +273,7 @@ def popularity_vs_evidence(pop: pd.DataFrame, title: str = "Most repeated claims
     ax.set_ylim(-0.6, len(scales.levels) + 0.5)
     ax.set_xlabel("articles repeating the claim")
     ax.set_ylabel("certainty of the evidence")
-    ax.set_title(title)
+    figure_title(fig, title)
     _verdict_legend(ax, scales)
     named = "; ".join(
         f"{n} {pop.loc[i, 'label']}: {pop.loc[i, 'articles']} articles, certainty {pop.loc[i, 'certainty'] if isinstance(pop.loc[i, 'certainty'], str) else 'not graded'}, worst verdict {pop.loc[i, 'worst verdict']}"
@@ -301,7 +308,7 @@ def verdict_matrix_heatmap(matrix: pd.DataFrame, title: str = "Worst verdict per
     fig = Figure(figsize=(8.5, 0.3 * len(matrix) + 1.6), layout="constrained")
     ax = fig.subplots()
     sns.heatmap(codes, ax=ax, cmap=ListedColormap([scales.verdict_colours[n] for n in names]), vmin=-0.5, vmax=len(names) - 0.5, cbar=False, linewidths=0.5, linecolor="white")
-    ax.set_title(title)
+    figure_title(fig, title)
     ax.set_xlabel("article")
     ax.set_ylabel("")
     _verdict_legend(ax, scales)

@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from .errors import Problem, WorkbookError, quote_value
-from .theme import ROB_COLOURS, apply_theme
+from .theme import ROB_COLOURS, apply_theme, figure_title
 
 DOMAINS_CSV = "data/frameworks/rob_domains.csv"
 JUDGEMENTS_CSV = "data/frameworks/rob_judgements.csv"
@@ -180,7 +180,7 @@ def traffic_light(rob: pd.DataFrame, domains: pd.DataFrame, judgements: pd.DataF
         side.set_visible(False)
     ax.tick_params(length=0)
     ax.set_xlabel(_domain_key(spec), loc="left", fontsize=9)
-    ax.set_title(f"{tool}: risk of bias by study and domain{note}", pad=12)
+    figure_title(fig, f"{tool}: risk of bias by study and domain{note}")
     ax.legend(handles=_legend_handles(spec), title="judgement", loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     return fig
 
@@ -202,6 +202,6 @@ def summary_plot(rob: pd.DataFrame, domains: pd.DataFrame, judgements: pd.DataFr
     ax.set_xlim(0, 100)
     ax.set_xlabel(f"% of the {n_studies} studies assessed with {tool}")
     ax.grid(False, axis="y")
-    ax.set_title(f"{tool}: judgements per domain")
+    figure_title(fig, f"{tool}: judgements per domain")
     ax.legend(title="judgement", loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     return fig

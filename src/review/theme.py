@@ -7,10 +7,15 @@ bias) are picked from it here, so every chart says "supported" in one colour.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import matplotlib as mpl
 import pandas as pd
 
 from .palette import OKABE_ITO
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 PALETTE = [OKABE_ITO[c] for c in ("blue", "orange", "green", "vermillion", "sky", "purple", "yellow", "black")]
 
@@ -43,9 +48,26 @@ def apply_theme() -> None:
             "axes.titleweight": "bold",
             "axes.titlesize": 13,
             "axes.titlelocation": "left",
+            "figure.titlesize": 13,  # a chart's title is the figure's (figure_title), as bold and large as an axes title
+            "figure.titleweight": "bold",
             "text.parse_math": False,  # labels come from data: "$100 to $700" is money, not mathtext
         }
     )
+
+
+#: where a chart's title starts: this far (inches) from the figure's left edge
+TITLE_INSET = 0.05
+
+
+def figure_title(fig: "Figure", title: str) -> None:
+    """Title a chart over the whole figure, from its left edge, rather than over the plot area only.
+
+    An axes title starts where the plot area does, to the right of long row
+    labels (outcome names, study citations), and on five of the report's
+    charts it ran past the figure's right edge. Matplotlib's constrained
+    layout makes room for this title above everything else.
+    """
+    fig.suptitle(title, x=TITLE_INSET / fig.get_figwidth(), ha="left")
 
 
 def apply_display() -> None:
