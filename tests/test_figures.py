@@ -170,3 +170,19 @@ def test_article_names_under_charts_neither_collide_nor_overflow(n: int):
     _assert_names_fit(figures.claim_matrix_heatmap(counts), names)
     cells = counts.map(lambda x: ["", "supported", "overstated"][x])
     _assert_names_fit(figures.verdict_matrix_heatmap(cells), names)
+
+
+def test_outcomes_sharing_a_cell_of_the_popularity_chart_sit_apart_in_reading_order():
+    """Six outcomes at one spot lay on a diagonal and hid each other's numbers; now they sit on a grid."""
+    import itertools
+
+    for n in (1, 2, 6, 9, 30):
+        dx, dy = figures.cell_spread(pd.Series(range(n)), pd.Series([n] * n))
+        points = list(zip(dx, dy))
+        assert all(abs(x) <= figures.CELL_REACH and abs(y) <= figures.CELL_REACH for x, y in points)  # clear of the next cell
+        gaps = [max(abs(a[0] - b[0]), abs(a[1] - b[1])) for a, b in itertools.combinations(points, 2)]
+        assert not gaps or min(gaps) >= 2 * figures.CELL_REACH / 6 - 1e-9  # 30 points: a 6 x 5 grid
+    dx, dy = figures.cell_spread(pd.Series(range(6)), pd.Series([6] * 6))
+    assert list(dx[:3]) == sorted(dx[:3]) and dy[0] > dy[3]  # first row left to right, then the row below
+    one = figures.cell_spread(pd.Series([0]), pd.Series([1]))
+    assert (float(one[0][0]), float(one[1][0])) == (0.0, 0.0)  # alone in its cell: at the centre

@@ -239,6 +239,29 @@ def evidence_strength(sof: pd.DataFrame, verdicts: pd.DataFrame, title: str = "E
     return fig
 
 
+#: outcomes that share a cell of the popularity chart sit on a small grid at most this far apart (data units),
+#: and never further than CELL_REACH from the cell's centre, so they stay clear of the next cell
+CELL_STEP, CELL_REACH = 0.34, 0.45
+
+
+def cell_spread(position: pd.Series, count: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Offsets (x, y) that lay out the points sharing a cell on a grid around its centre, in reading order.
+
+    ``position`` is each point's place among the ``count`` points of its cell.
+    A cell of n points gets ceil(sqrt(n)) columns; one point stays at the
+    centre. On a diagonal line, as before, six points at one spot overlapped
+    and hid each other's numbers.
+    """
+    import math
+
+    cols = count.map(lambda n: math.ceil(math.sqrt(max(int(n), 1))))
+    rows = (count / cols).map(math.ceil).clip(lower=1)
+    step_x = (2 * CELL_REACH / cols).clip(upper=CELL_STEP)
+    step_y = (2 * CELL_REACH / rows).clip(upper=CELL_STEP)  # a level is taller than an article is wide: the same step suits both
+    row, col = position // cols, position % cols
+    return (col - (cols - 1) / 2) * step_x, ((rows - 1) / 2 - row) * step_y
+
+
 def popularity_vs_evidence(pop: pd.DataFrame, title: str = "Most repeated claims against the strength of their evidence", scales: Scales | None = None) -> Figure:
     """Each claimed outcome placed by how many articles repeat it (x) and how certain its evidence is (y)."""
     if pop.empty:
@@ -247,18 +270,17 @@ def popularity_vs_evidence(pop: pd.DataFrame, title: str = "Most repeated claims
     apply_theme()
     fig = Figure(figsize=(9, 6), layout="constrained")
     ax = fig.subplots()
-    # spread outcomes that share a cell vertically, in a fixed order, so labels do not overlap
-    offsets = pop.groupby(["articles", "level"]).cumcount()
-    sizes = pop.groupby(["articles", "level"])["outcome_id"].transform("size")
-    spread = (offsets - (sizes - 1) / 2) / sizes.clip(lower=1)
-    y = pop["level"] + spread * 0.7
-    x = pop["articles"] + spread * 0.35
+    # within a cell, the most claimed first: the numbered points then read 1, 2, 3 ... left to right, top to bottom
+    ranked = pop.sort_values(["articles", "claims", "outcome_id"], ascending=[False, False, True], kind="stable")
+    place = ranked.groupby(["articles", "level"]).cumcount().reindex(pop.index)
+    dx, dy = cell_spread(place, pop.groupby(["articles", "level"])["outcome_id"].transform("size"))
+    x, y = pop["articles"] + dx, pop["level"] + dy
     ax.axhspan(-0.5, 1.5, xmin=0.5, color=OKABE_ITO_LIGHT, zorder=0)
     ax.text(pop["articles"].max() + 1.5, -0.45, "most repeated,\nleast supported", ha="right", va="bottom", fontsize=9, style="italic")
     ax.scatter(x, y, s=60 + 25 * pop["claims"], c=[scales.verdict_colours[v] for v in pop["worst verdict"]], edgecolor="black", linewidth=0.5, zorder=2)
     # number the claims repeated by at least three articles (at most the 15 most repeated) and name them in a key
     # beside the chart: numbers sit on their own dots, so no two labels can collide; the rest are in the table
-    labelled = list(pop[pop["articles"] >= 3].sort_values(["articles", "claims", "outcome_id"], ascending=[False, False, True], kind="stable").index[:15])
+    labelled = list(ranked[ranked["articles"] >= 3].index[:15])
     for n, i in enumerate(labelled, 1):
         ax.annotate(str(n), (x[i], y[i]), ha="center", va="center", fontsize=7, fontweight="bold", zorder=3)
     if labelled:
