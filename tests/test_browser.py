@@ -203,6 +203,8 @@ def test_printed_pages_hold_every_claim_and_clip_no_column(driver, reports: Path
         table = driver.find_elements(By.CSS_SELECTOR, "table[data-sortable]")[-1]
         shown = [r.find_element(By.CSS_SELECTOR, "td").text for r in table.find_elements(By.CSS_SELECTOR, "tbody tr") if r.is_displayed()]
         assert set(shown) == ids
+        widths = {th.text: th.rect["width"] for th in table.find_elements(By.CSS_SELECTOR, "thead th")}
+        assert widths["Claim"] < widths["Quote"] / 2, widths  # columns sized by their content, not one width for all
         for page in ("references.html", "02-map-evidence.html", "claims.html", "04-judge-claims.html"):
             driver.get((reports / page).as_uri())
             assert driver.execute_script("return document.documentElement.scrollWidth") <= 700, page
