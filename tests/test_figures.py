@@ -186,3 +186,24 @@ def test_outcomes_sharing_a_cell_of_the_popularity_chart_sit_apart_in_reading_or
     assert list(dx[:3]) == sorted(dx[:3]) and dy[0] > dy[3]  # first row left to right, then the row below
     one = figures.cell_spread(pd.Series([0]), pd.Series([1]))
     assert (float(one[0][0]), float(one[1][0])) == (0.0, 0.0)  # alone in its cell: at the centre
+
+
+def test_a_chart_with_something_beyond_its_edge_is_drawn_whole():
+    """Cutting from one drawing would lose what lies past the figure's edge; such a chart goes through savefig."""
+    import io
+
+    import numpy as np
+    from matplotlib.figure import Figure
+    from PIL import Image
+
+    fig = Figure(figsize=(3, 2), layout="constrained")
+    ax = fig.subplots()
+    ax.text(1.5, 0.5, "a note well past the right edge", transform=ax.transAxes)
+    with pytest.warns(UserWarning, match="constrained_layout not applied"):  # no room can be made for it
+        png, _ = figure_png(fig)
+    picture = np.asarray(Image.open(io.BytesIO(png)).convert("L"))
+    assert picture.shape[1] > fig.bbox.width + 50  # widened to show the note, as savefig does
+    assert (picture[:, int(fig.bbox.width) + 20:] < 128).any()  # and the note is drawn there, not blank padding
+    inside = Figure(figsize=(3, 2), layout="constrained")
+    inside.subplots().plot([0, 1], [0, 1])
+    assert Image.open(io.BytesIO(figure_png(inside)[0])).width <= inside.bbox.width + 20  # the tight box plus padding

@@ -185,14 +185,25 @@ def figure_png(fig: "Figure") -> tuple[bytes, dict[str, str]]:
     from PIL import Image
 
     canvas = agg_canvas(fig)
-    canvas.draw()
+    renderer = canvas.get_renderer()
+    engine = fig.get_layout_engine()
+    if engine is not None:
+        engine.execute(fig)  # lay out only: whether anything lies beyond the edge is known before any drawing
     dpi = fig.dpi
-    tight = fig.get_tightbbox(canvas.get_renderer())
+    tight = fig.get_tightbbox(renderer)
     width_in, height_in = fig.get_size_inches()
     buf = io.BytesIO()
     if tight.x0 < 0 or tight.y0 < 0 or tight.x1 > width_in or tight.y1 > height_in:
         fig.savefig(buf, format="png", bbox_inches="tight", metadata={"Software": None})
         return buf.getvalue(), {"alt": alt_text(fig)}
+    if engine is None:
+        canvas.draw()
+    else:
+        fig.set_layout_engine("none")  # laid out above: drawn as laid out, as savefig does
+        try:
+            canvas.draw()
+        finally:
+            fig.set_layout_engine(engine)
     box = tight.padded(mpl.rcParams["savefig.pad_inches"])
     drawn = np.asarray(canvas.buffer_rgba())
     rows, cols = drawn.shape[:2]
