@@ -8,7 +8,8 @@ Measured on the real workbook:
   floor          the same number of bare kernel runs as there are notebooks, each only importing
                  pandas and seaborn, run the way the build runs notebooks (in parallel, one per core)
   clean build    `review report` with an empty cache, and its ratio to the floor (floor and build timed in
-                 alternation, --repeat times; medians compared)
+                 alternation, --repeat times; medians compared); also the CPU seconds each uses, which
+                 a busy machine moves far less than the wall time
   no change      `review report` again with nothing changed
   one file       `review report` after editing data/claims.csv (and which notebooks re-ran)
   make test      the test suite (`python -m pytest`), without the environment setup
@@ -31,6 +32,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -111,14 +113,23 @@ class PeakMemory:
         return self.peak
 
 
-def run(cmd: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> tuple[float, int]:
-    """Run a command to completion; return its wall time and the peak memory of its process tree."""
+def run(cmd: list[str], cwd: Path | None = None, env: dict[str, str] | None = None, cpu: list[float] | None = None) -> tuple[float, int]:
+    """Run a command to completion; return its wall time and the peak memory of its process tree.
+
+    ``cpu``, if given, receives the CPU seconds (user + system) of the command
+    and every process it waited for (its kernels): on a shared machine these
+    move far less from run to run than wall time.
+    """
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, env={**os.environ, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     mem = PeakMemory(proc.pid)
     out, _ = proc.communicate()
     elapsed = time.perf_counter() - start
     peak = mem.stop()
+    if cpu is not None:
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{out[-3000:]}")
     return elapsed, peak
@@ -133,7 +144,7 @@ parallel(lambda p: execute(p, Path(sys.argv[1])), paths)
 """
 
 
-def floor(work: Path, n: int) -> float:
+def floor(work: Path, n: int, cpu: list[float] | None = None) -> float:
     """Wall time of ``n`` bare kernel runs importing pandas and seaborn, in parallel as the build runs them."""
     paths = []
     for i in range(n):
@@ -143,7 +154,7 @@ def floor(work: Path, n: int) -> float:
         path = work / f"floor-{i}.ipynb"
         nbformat.write(nb, path)
         paths.append(str(path))
-    elapsed, _ = run([sys.executable, "-c", FLOOR_SCRIPT, str(work), *paths])
+    elapsed, _ = run([sys.executable, "-c", FLOOR_SCRIPT, str(work), *paths], cpu=cpu)
     return elapsed
 
 
@@ -175,19 +186,25 @@ def real_workbook(work: Path, figures: dict[str, object], rows: list[tuple[str, 
     run(review)  # warm-up: first kernel start and imports after install are slower than any later run
     # floor and clean build alternate, `repeat` times, and the medians are compared: a machine that is busy
     # for a moment then slows one of each pair, not only the build or only the floor
-    floors, cleans = [], []
+    floors, cleans, floor_cpu, clean_cpu = [], [], [], []
     for _ in range(repeat):
-        floors.append(floor(work, n))
+        floors.append(floor(work, n, floor_cpu))
         shutil.rmtree(root / "build")
-        cleans.append(run(review)[0])
+        cleans.append(run(review, cpu=clean_cpu)[0])
     figures["floor_s"] = round(statistics.median(floors), 2)
     clean = statistics.median(cleans)
     figures["clean_build_s"] = round(clean, 2)
     figures["clean_build_ratio"] = round(clean / figures["floor_s"], 2)
     each = ", ".join(f"{c / f:.2f}" for f, c in zip(floors, cleans))
+    # the CPU both use, the build's own process and its kernels together: no target, but a change to the build shows
+    # here when a busy machine hides it in the wall times
+    figures["floor_cpu_s"] = round(statistics.median(floor_cpu), 2)
+    figures["clean_build_cpu_s"] = round(statistics.median(clean_cpu), 2)
+    figures["clean_build_cpu_ratio"] = round(figures["clean_build_cpu_s"] / figures["floor_cpu_s"], 2)
     rows += [
         (f"floor: {n} bare kernels (import pandas, seaborn)", f"{figures['floor_s']:.2f} s (median of {repeat})"),
         (f"clean build: {n} notebooks + index + references", f"{clean:.2f} s = {figures['clean_build_ratio']:.2f} x floor (median of {repeat}; each pair: {each})"),
+        ("  CPU used (process and kernels)", f"build {figures['clean_build_cpu_s']:.1f} s, floor {figures['floor_cpu_s']:.1f} s = {figures['clean_build_cpu_ratio']:.2f} x (median of {repeat})"),
     ]
     nochange, _ = run(review)
     figures["no_change_rebuild_s"] = round(nochange, 2)
