@@ -217,3 +217,36 @@ def test_printed_pages_hold_every_claim_and_clip_no_column(driver, reports: Path
     finally:
         driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
         driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+@pytest.fixture(scope="module")
+def split_reports(tmp_path_factory) -> Path:
+    """The real workbook's reports with `[report] claims_per_page = 50`: entries on one page per article."""
+    from conftest import copy_workbook
+
+    root = copy_workbook(tmp_path_factory.mktemp("split") / "wb")
+    with (root / "workbook.toml").open("a", encoding="utf-8") as fh:
+        fh.write("\n[report]\nclaims_per_page = 50\n")
+    build_reports(root, root / "reports")
+    return root / "reports"
+
+
+def test_above_the_page_limit_every_claim_is_still_found_on_claims_html_and_opened_in_two_interactions(driver, split_reports: Path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    driver.get((split_reports / "claims.html").as_uri())
+    lines = driver.find_elements(By.CSS_SELECTOR, "article.claim")
+    assert sorted(e.get_attribute("id") for e in lines) == sorted(claim_ids())
+    assert all(e.is_displayed() for e in lines) and not driver.find_elements(By.CSS_SELECTOR, "script[type='application/ld+json']")
+    driver.find_element(By.ID, "claim-q").send_keys("100% acne scars", Keys.ENTER)  # 1: search (filters as it is typed)
+    shown = [c for c in lines if c.is_displayed()]
+    assert 1 <= len(shown) <= 3, [c.get_attribute("id") for c in shown]
+    target = next(c for c in shown if "100% of patients" in c.text)
+    cid = target.get_attribute("id")
+    target.find_element(By.CSS_SELECTOR, "h2 a").click()  # 2: open its entry, on its article's page
+    assert driver.current_url.endswith(f"/claims-S2.html#{cid}")
+    entry = driver.find_element(By.ID, cid)
+    assert entry.find_elements(By.CSS_SELECTOR, ".verdict-line .badge") and "Number check" in entry.text
+    reviews = driver.execute_script("return Array.from(document.querySelectorAll('script[type=\"application/ld+json\"]')).map(s => JSON.parse(s.textContent))")
+    assert len(reviews) == sum(1 for c in claim_ids() if c.startswith("S2-")) and all(r["@type"] == "ClaimReview" for r in reviews)

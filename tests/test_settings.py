@@ -15,6 +15,7 @@ def test_defaults_and_names():
     s = parse_settings('treatment = "LED light therapy masks"\n')
     assert s.review_title == "LED light therapy masks: marketing claims against the evidence"
     assert parse_settings('title = "T"\n[meta]\ntau2 = "DL"\nhksj = "standard"\n') == Settings(title="T", tau2_method="DL", hksj="standard")
+    assert parse_settings("[report]\nclaims_per_page = 50\n").claims_per_page == 50
 
 
 def test_syntax_error_names_the_line_not_a_traceback():
@@ -27,7 +28,10 @@ def test_syntax_error_names_the_line_not_a_traceback():
     "text, expected",
     [
         ('treatmnet = "x"\n', "workbook.toml:1: treatmnet: unknown setting; allowed: archive, treatment"),
-        ("treatment = 3\n", "workbook.toml:1: treatment: must be a str"),
+        ("treatment = 3\n", "workbook.toml:1: treatment: must be a string"),
+        ("[report]\nclaims_per_page = 0\n", "workbook.toml:2: report.claims_per_page: must be a whole number >= 1"),
+        ("[report]\nclaims_per_page = true\n", "workbook.toml:2: report.claims_per_page: must be a whole number >= 1"),
+        ('[report]\nclaims_per_page = "50"\n', "workbook.toml:2: report.claims_per_page: must be a whole number >= 1"),
         ('[meta]\ntau2 = "ML"\n', "workbook.toml:2: meta.tau2: value 'ML' is not allowed; allowed: REML, DL, PM"),
     ],
 )

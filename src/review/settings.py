@@ -32,6 +32,7 @@ KEYS: dict[str, tuple[type, object, str]] = {
     "organisation": (str, "", "who publishes the review (named on the front page and in ClaimReview)"),
     "meta.tau2": (str, "REML", f"between-study variance estimator: one of {', '.join(TAU2_METHODS)}"),
     "meta.hksj": (str, "modified", f"Hartung-Knapp-Sidik-Jonkman interval: one of {', '.join(HKSJ_VARIANTS)}"),
+    "report.claims_per_page": (int, 2000, "a whole number >= 1: above this many claims, claims.html lists every claim in brief and each article's entries get their own page"),
 }
 CHOICES = {"meta.tau2": TAU2_METHODS, "meta.hksj": HKSJ_VARIANTS}
 
@@ -46,6 +47,7 @@ class Settings:
     organisation: str = ""
     tau2_method: str = "REML"
     hksj: str = "modified"
+    claims_per_page: int = 2000
 
     @property
     def treatment_name(self) -> str:
@@ -95,8 +97,8 @@ def parse_settings(text: str, where: str = CONFIG_FILE) -> Settings:
             problems.append(Problem(where, _line_of(text, key), key, f"unknown setting; allowed: {allowed}"))
             continue
         kind, _, help_text = KEYS[key]
-        if not isinstance(value, kind):
-            problems.append(Problem(where, _line_of(text, key), key, f"must be a {kind.__name__}: {help_text}"))
+        if not isinstance(value, kind) or isinstance(value, bool) or (kind is int and value < 1):  # TOML true is no number
+            problems.append(Problem(where, _line_of(text, key), key, f"must be {'a string' if kind is str else 'a whole number >= 1'}: {help_text}"))
         elif key in CHOICES and value not in CHOICES[key]:
             problems.append(Problem(where, _line_of(text, key), key, f"value {value!r} is not allowed; allowed: {', '.join(CHOICES[key])}"))
     if problems:
@@ -112,6 +114,7 @@ def parse_settings(text: str, where: str = CONFIG_FILE) -> Settings:
         organisation=get("organisation"),
         tau2_method=get("meta.tau2"),
         hksj=get("meta.hksj"),
+        claims_per_page=int(get("report.claims_per_page")),
     )
 
 

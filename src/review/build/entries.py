@@ -18,12 +18,14 @@ import pandas as pd
 
 from ..gitinfo import last_commit_date
 from ..results import Results
+from ..settings import Settings
 from ..verdicts import furthest_from_evidence
 from ..workbook import Workbook
 
 #: Above this many claims, the full entries go on one page per article and claims.html lists every claim in brief
-#: (at 7,000 claims one page of entries reached 12 MB). The real review has 132.
-CLAIMS_ON_ONE_PAGE = 2000
+#: (at 7,000 claims one page of entries reached 12 MB; the microneedling review has 136). workbook.toml's
+#: ``[report] claims_per_page`` sets it for a review.
+CLAIMS_ON_ONE_PAGE = Settings().claims_per_page
 
 #: ClaimReview's numeric rating: 1 (worst, contradicted) to 5 (best, supported); an untested verdict has none
 BEST_RATING, WORST_RATING = 5, 1

@@ -23,7 +23,7 @@ from ..errors import WorkbookError
 from ..results import Results, compute
 from ..verdicts import furthest_from_evidence, verdict_counts
 from ..workbook import Workbook
-from .entries import CLAIMS_ON_ONE_PAGE, ClaimEntry, claim_entries, claim_pages, claim_review, data_date, last_search_date, scorecards, verdict_scale
+from .entries import ClaimEntry, claim_entries, claim_pages, claim_review, data_date, last_search_date, scorecards, verdict_scale
 from .export import asset, render
 from .markup import enhance
 from .notebooks import Page
@@ -159,7 +159,7 @@ def render_whatsnew(changes: Changes, wb: Workbook, site: Site, labels: dict[str
 
 def site_pages(
     root: Path, wb: Workbook, pages: list[Page], labels: dict[str, str], footer: str, compare: str | None, required: bool,
-    say: Callable[[str], None], chart: tuple[str, str] | None = None, claims_per_page: int = CLAIMS_ON_ONE_PAGE,
+    say: Callable[[str], None], chart: tuple[str, str] | None = None, claims_per_page: int | None = None,
 ) -> dict[str, str]:
     """The build's own pages by file name: index, claims, articles, references and What's new (against ``compare``).
 
@@ -168,12 +168,13 @@ def site_pages(
     page that cannot be made is left out with a message, unless ``required``
     (the revision was asked for by name). The index shows ``chart`` (PNG as
     base64, alt text), or else draws the popularity-against-evidence chart.
-    Above ``claims_per_page`` claims the entries go on one page per article.
+    Above ``claims_per_page`` claims (default: workbook.toml's ``[report]
+    claims_per_page``) the entries go on one page per article.
     """
     res = compute(wb)
     site = site_info(root, wb, footer)
     entries = claim_entries(wb, res)
-    where = claim_pages(entries, claims_per_page)
+    where = claim_pages(entries, claims_per_page or wb.settings.claims_per_page)
     href = linker(where)
     files = {
         **render_claims(wb, res, site, labels, entries, where),
