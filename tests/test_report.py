@@ -196,3 +196,15 @@ def test_pages_name_no_data_files_outside_notes_for_researchers(built: Path):
         assert paragraphs, page.name
         found = [p for _, body in paragraphs for p in paths_for_reviewers(visible_text(body))]
         assert not found, (page.name, found[:5])
+
+
+def test_reasons_end_in_one_full_stop_on_the_built_pages(built: Path):
+    """A reason from the data already ends in a full stop; the index's list added a second one (“claim..”)."""
+    from review.build.markup import sentence
+
+    assert sentence("evidence points the other way.") == "Evidence points the other way."
+    assert sentence("too little for a plain assertion") == "Too little for a plain assertion."
+    assert sentence("  ") == ""
+    for page in ("index.html", "claims.html", "articles.html", "references.html"):
+        text = (built / page).read_text(encoding="utf-8")
+        assert not re.search(r"(?<!\.)\.\.</(li|p)>", text), page

@@ -21,6 +21,7 @@ from ..results import Results
 from ..settings import Settings
 from ..verdicts import furthest_from_evidence
 from ..workbook import Workbook
+from .markup import sentence
 
 #: Above this many claims, the full entries go on one page per article and claims.html lists every claim in brief
 #: (at 7,000 claims one page of entries reached 12 MB; the microneedling review has 136). workbook.toml's
@@ -64,14 +65,6 @@ def last_search_date(wb: Workbook) -> str:
     """The most recent date in the search log (data/searches.csv), or an empty string."""
     dates = [str(d) for d in wb.searches["date_searched"].dropna() if str(d)]
     return max(dates) if dates else ""
-
-
-def _sentence(text: str) -> str:
-    text = str(text or "").strip()
-    if not text:
-        return ""
-    text = text[0].upper() + text[1:]
-    return text if text.endswith((".", "!", "?")) else text + "."
 
 
 @dataclass
@@ -143,7 +136,7 @@ def claim_entries(wb: Workbook, res: Results) -> list[ClaimEntry]:
             claim_id=cid, quote=str(claim["quote"]), source_id=str(v["source_id"]), article=str(source["title"]), article_kind=str(source["kind"]),
             outcome=outcome, verdict=str(v["verdict"]), meaning=level.meaning if level else "", rating=level.rating if level else None,
             certainty=str(v["certainty"]), symbols=symbols.get(str(v["certainty"]), ""),
-            evidence=_evidence_sentence(grades.get(v["outcome_id"]), outcome), keys=keys, reason=_sentence(v["reason"]),
+            evidence=_evidence_sentence(grades.get(v["outcome_id"]), outcome), keys=keys, reason=sentence(v["reason"]),
             cited=[_cited(r) for r in cited],
             numbers=[{k: str(r.get(k, "") or "") for k in ("claimed", "reported", "check", "source")} for r in checks],
         ))

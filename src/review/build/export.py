@@ -88,4 +88,8 @@ def render(template: str, **context: object) -> str:
 def _environment():  # noqa: ANN202 - a jinja2 Environment; one, so each template is compiled once
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-    return Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html", "j2"]))
+    from .markup import sentence
+
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html", "j2"]))
+    env.filters["sentence"] = sentence  # a reason from the data, ending in one full stop however it was written
+    return env

@@ -15,6 +15,15 @@ import html
 import re
 from collections.abc import Mapping
 
+def sentence(text: object) -> str:
+    """``text`` as a sentence: capital first letter, one full stop (none added after ``.``, ``!`` or ``?``)."""
+    text = str(text or "").strip()
+    if not text:
+        return ""
+    text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
 #: tables with more rows than this get a filter box, sortable columns and pages
 LONG_TABLE_ROWS = 12
 LINKABLE = ("td", "li", "p")
