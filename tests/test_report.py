@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import html
 import re
 from pathlib import Path
 
@@ -208,3 +209,12 @@ def test_reasons_end_in_one_full_stop_on_the_built_pages(built: Path):
     for page in ("index.html", "claims.html", "articles.html", "references.html"):
         text = (built / page).read_text(encoding="utf-8")
         assert not re.search(r"(?<!\.)\.\.</(li|p)>", text), page
+
+
+def test_every_page_links_back_to_the_index_by_the_review_title(built: Path):
+    from review.settings import load_settings
+
+    back = f'<a href="index.html">&larr; {html.escape(load_settings(REPO).review_title)}</a>'
+    for page in sorted(built.glob("*.html")):
+        if page.name != "index.html":
+            assert back in page.read_text(encoding="utf-8"), page.name

@@ -61,10 +61,12 @@ def asset(name: str) -> str:
     return (TEMPLATES / name).read_text(encoding="utf-8")
 
 
-def export_page(nb: nbformat.NotebookNode, title: str, footer: str, labels: Mapping[str, str] | None = None) -> str:
+def export_page(nb: nbformat.NotebookNode, title: str, footer: str, labels: Mapping[str, str] | None = None, review: str = "Report index") -> str:
     """A reviewer's HTML page: outputs and markdown only, self-contained, links to .ipynb made .html.
 
-    ``labels`` maps bib keys to the author-year citations that replace them in the page's text.
+    ``labels`` maps bib keys to the author-year citations that replace them in
+    the page's text. ``review`` is the review's title: the page's link back to
+    the index reads it, as the build's own pages do.
     """
     nb = nbformat.from_dict(nb)
     nb.metadata["title"] = title
@@ -72,6 +74,7 @@ def export_page(nb: nbformat.NotebookNode, title: str, footer: str, labels: Mapp
         "review_css": asset("report.css"),
         "review_js": asset("tables.js"),
         "review_footer": html.escape(footer),
+        "review_back": html.escape(review),
     }
     with _EXPORTING:  # one exporter, so its templates are compiled once (0.13 s a page); it is not safe for two threads at once
         body, _ = _exporter().from_notebook_node(nb, resources=resources)

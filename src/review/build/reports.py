@@ -75,10 +75,10 @@ def _execute_traced(path: Path, root: Path, work: Path) -> tuple[nbformat.Notebo
     return nb, read_trace(trace)
 
 
-def _export(path: Path, nb: nbformat.NotebookNode, labels: dict[str, str]) -> PageBuild:
-    """An executed notebook's page, and the chart it gives the index."""
+def _export(path: Path, nb: nbformat.NotebookNode, labels: dict[str, str], review: str) -> PageBuild:
+    """An executed notebook's page (``review``: the review's title, for its link back), and the chart it gives the index."""
     page = page_of(path, nb)
-    return PageBuild(page, export_page(nb, page.title, FOOTER_TOKEN, labels), False, front_chart(nb))
+    return PageBuild(page, export_page(nb, page.title, FOOTER_TOKEN, labels, review), False, front_chart(nb))
 
 
 def build_reports(root: Path, out: Path, jobs: int | None = None, use_cache: bool = True, say: Say = quiet, since: str | None = None) -> Path:
@@ -132,7 +132,7 @@ def build_reports(root: Path, out: Path, jobs: int | None = None, use_cache: boo
         exports = ThreadPoolExecutor(max_workers=1, thread_name_prefix="review-export")
 
         def export(path: Path, nb: nbformat.NotebookNode, used: list[str]) -> PageBuild:
-            build = _export(path, nb, labels)
+            build = _export(path, nb, labels, wb.settings.review_title)
             pages_cache.put(path, build, used)
             return build
 
