@@ -63,6 +63,13 @@ def test_chart_titles_stay_inside_the_picture_beside_long_row_labels():
     assert title and "Chart: " + title in alt_text(fig)
     box = fig._suptitle.get_window_extent(canvas.get_renderer())
     assert 0 <= box.x0 and box.x1 <= fig.bbox.width
+    # a title longer than the figure is wide (a forest plot's, at scale, ran 2.3 inches past the edge) is wrapped
+    long = "Synthetic collagen induction 0: microneedling + topical vs topical alone (MD) (40 most precise of 75 studies)"
+    fig = figures.evidence_strength(pd.DataFrame({"outcome_id": ["pores", "cost"], "label": ["Pores", "Cost"], "certainty": ["low", "not graded"]}), VERDICTS, title=long)
+    canvas = agg_canvas(fig)
+    canvas.draw()
+    assert fig.get_suptitle().replace("\n", " ") == long and "\n" in fig.get_suptitle()
+    assert fig._suptitle.get_window_extent(canvas.get_renderer()).x1 <= fig.bbox.width
 
 
 def test_a_chart_drawn_once_is_the_picture_savefig_gives():

@@ -57,6 +57,8 @@ def apply_theme() -> None:
 
 #: where a chart's title starts: this far (inches) from the figure's left edge
 TITLE_INSET = 0.05
+#: characters of a bold 13 pt DejaVu Sans title that fit in an inch, counted on the widest letters a title uses
+TITLE_CHARS_PER_INCH = 8
 
 
 def figure_title(fig: "Figure", title: str) -> None:
@@ -67,7 +69,11 @@ def figure_title(fig: "Figure", title: str) -> None:
     charts it ran past the figure's right edge. Matplotlib's constrained
     layout makes room for this title above everything else.
     """
-    fig.suptitle(title, x=TITLE_INSET / fig.get_figwidth(), ha="left")
+    import textwrap
+
+    # a long title (a synthetic or a many-study forest plot's) is wrapped to the figure's width, not run past its edge
+    per_line = max(20, int((fig.get_figwidth() - 2 * TITLE_INSET) * TITLE_CHARS_PER_INCH))
+    fig.suptitle(textwrap.fill(title, per_line, break_long_words=False), x=TITLE_INSET / fig.get_figwidth(), ha="left")
 
 
 def apply_display() -> None:
