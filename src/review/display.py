@@ -165,6 +165,19 @@ def agg_canvas(fig: "Figure"):  # noqa: ANN201 - a matplotlib FigureCanvasAgg
     return fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
 
 
+def lay_out(fig: "Figure"):  # noqa: ANN201 - a matplotlib FigureCanvasAgg
+    """Lay the figure out on its Agg canvas without drawing it (its layout engine, if any); return the canvas.
+
+    Positions and text sizes are then known, and a drawing at the same size
+    reuses the text measured here.
+    """
+    canvas = agg_canvas(fig)
+    engine = fig.get_layout_engine()
+    if engine is not None:
+        engine.execute(fig)
+    return canvas
+
+
 def figure_png(fig: "Figure") -> tuple[bytes, dict[str, str]]:
     """A figure as PNG bytes with its alt text as output metadata (IPython's (data, metadata) form).
 
@@ -184,13 +197,10 @@ def figure_png(fig: "Figure") -> tuple[bytes, dict[str, str]]:
     from matplotlib.colors import to_rgba
     from PIL import Image
 
-    canvas = agg_canvas(fig)
-    renderer = canvas.get_renderer()
+    canvas = lay_out(fig)  # whether anything lies beyond the edge is known before any drawing
     engine = fig.get_layout_engine()
-    if engine is not None:
-        engine.execute(fig)  # lay out only: whether anything lies beyond the edge is known before any drawing
     dpi = fig.dpi
-    tight = fig.get_tightbbox(renderer)
+    tight = fig.get_tightbbox(canvas.get_renderer())
     width_in, height_in = fig.get_size_inches()
     buf = io.BytesIO()
     if tight.x0 < 0 or tight.y0 < 0 or tight.x1 > width_in or tight.y1 > height_in:

@@ -13,7 +13,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from .scales import Scales, default_scales
-from .display import agg_canvas, describe
+from .display import describe, lay_out
 from .theme import COUNT_CMAP, apply_theme, figure_title
 
 #: A chart shows at most this many rows (outcomes, studies) and columns (articles, designs).
@@ -119,13 +119,7 @@ def article_axis(fig: Figure, ax, articles: list[str]) -> None:
         return
     ticks = [i + 0.5 for i in range(len(names))]  # a heatmap's cell centres
     ax.set_xticks(ticks, names, rotation=90, fontsize=NAME_FONTSIZE, ha="center", va="top", multialignment="left")
-    # lay the figure out (no drawing) on its Agg canvas: the picture drawn later at this size reuses the text measured here
-    agg_canvas(fig)
-    engine = fig.get_layout_engine()
-    if engine is None:
-        fig.draw_without_rendering()
-    else:
-        engine.execute(fig)
+    lay_out(fig)  # no drawing: the picture drawn later at this size reuses the text measured here
     width = ax.get_window_extent().width / fig.dpi
     if width < MIN_COLUMN_INCHES * len(names):
         w, h = fig.get_size_inches()

@@ -18,15 +18,9 @@ import pandas as pd
 
 from ..gitinfo import last_commit_date
 from ..results import Results
-from ..settings import Settings
 from ..verdicts import furthest_from_evidence
 from ..workbook import Workbook
 from .markup import sentence
-
-#: Above this many claims, the full entries go on one page per article and claims.html lists every claim in brief
-#: (at 7,000 claims one page of entries reached 12 MB; the microneedling review has 136). workbook.toml's
-#: ``[report] claims_per_page`` sets it for a review.
-CLAIMS_ON_ONE_PAGE = Settings().claims_per_page
 
 #: ClaimReview's numeric rating: 1 (worst, contradicted) to 5 (best, supported); an untested verdict has none
 BEST_RATING, WORST_RATING = 5, 1
@@ -165,10 +159,12 @@ def article_page_names(source_ids: Sequence[str]) -> dict[str, str]:
     return names
 
 
-def claim_pages(entries: Sequence[ClaimEntry], limit: int = CLAIMS_ON_ONE_PAGE) -> dict[str, str]:
+def claim_pages(entries: Sequence[ClaimEntry], limit: int) -> dict[str, str]:
     """The page holding each claim's full entry, by claim id.
 
-    Every entry is on claims.html while there are at most ``limit`` claims;
+    Every entry is on claims.html while there are at most ``limit`` claims
+    (workbook.toml's ``[report] claims_per_page``; at 7,000 claims one page of
+    entries reached 12 MB);
     above that each is on its article's page (:func:`article_page_names`),
     and claims.html lists every claim in brief with a link to its entry.
     """

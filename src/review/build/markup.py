@@ -15,15 +15,6 @@ import html
 import re
 from collections.abc import Mapping
 
-def sentence(text: object) -> str:
-    """``text`` as a sentence: capital first letter, one full stop (none added after ``.``, ``!`` or ``?``)."""
-    text = str(text or "").strip()
-    if not text:
-        return ""
-    text = text[0].upper() + text[1:]
-    return text if text.endswith((".", "!", "?")) else text + "."
-
-
 #: tables with more rows than this get a filter box, sortable columns and pages
 LONG_TABLE_ROWS = 12
 LINKABLE = ("td", "li", "p")
@@ -35,6 +26,15 @@ TAG = re.compile(r"""<(/?)([A-Za-z][A-Za-z0-9-]*)((?:[^>"']|"[^"]*"|'[^']*')*)>"
 TABLE = re.compile(r"(<table\b)((?:[^>\"']|\"[^\"]*\"|'[^']*')*>)(.*?</table\s*>)", re.S | re.I)
 #: a word that could be a bib key: letters, digits, ``_ . : -``, not inside a longer word
 TOKEN = re.compile(r"(?<![A-Za-z0-9_.\-])[A-Za-z][A-Za-z0-9_.:\-]*")
+
+
+def sentence(text: object) -> str:
+    """``text`` as a sentence: capital first letter, one full stop (none added after ``.``, ``!`` or ``?``)."""
+    text = str(text or "").strip()
+    if not text:
+        return ""
+    text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."
 
 
 def find_keys(text: str, keys: frozenset[str]) -> list[tuple[int, int, str]]:
