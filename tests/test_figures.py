@@ -214,3 +214,14 @@ def test_a_chart_with_something_beyond_its_edge_is_drawn_whole():
     inside = Figure(figsize=(3, 2), layout="constrained")
     inside.subplots().plot([0, 1], [0, 1])
     assert Image.open(io.BytesIO(figure_png(inside)[0])).width <= inside.bbox.width + 20  # the tight box plus padding
+
+
+@pytest.mark.parametrize("rows", [1, figures.MAX_ROWS])
+def test_heatmaps_name_every_row_level_and_every_column(rows: int):
+    # seaborn's own labelling may skip every other row of a tall matrix, and leaves a lone row's name on its side
+    m = pd.DataFrame({"S0": range(1, rows + 1), "S1": [0] * rows}, index=[f"outcome number {i}" for i in range(rows)])
+    ax = figures.claim_matrix_heatmap(m).axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == list(m.index)
+    assert [t.get_rotation() for t in ax.get_yticklabels()] == [0.0] * rows
+    assert list(ax.get_yticks()) == [i + 0.5 for i in range(rows)]  # at the cells' centres
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["S0", "S1"]
