@@ -230,14 +230,15 @@ def _formatted(key: str, bib: Bib, suffix: str | None = None) -> Text:
 _FORMATTED: dict[tuple[str, str], dict[str, list[str]]] = {}
 
 
-def _all_formatted(bib: Bib) -> dict[str, list[str]] | None:
+def _all_formatted(bib: Bib, make: bool = True) -> dict[str, list[str]] | None:
     """Short citation, full text and full HTML of every entry, cached on disk by the bib's digest and the code.
 
     Formatting decodes LaTeX in every name and title, about 1 ms an entry; a
     5,000-entry bibliography is formatted once and then read back in
     milliseconds, by every notebook and the reference page. None when the bib
     has no cache folder (a bib parsed from a string): entries are then
-    formatted one at a time, on demand.
+    formatted one at a time, on demand. With ``make`` false, None too when
+    they have not been formatted yet.
     """
     if bib.cache is None or not bib.digest:
         return None
@@ -247,6 +248,8 @@ def _all_formatted(bib: Bib) -> dict[str, list[str]] | None:
     path = bib.cache / f"references-{combine({'bib': bib.digest, 'code': code_digest()})[:24]}.json"
     data = read_json(path)
     if not isinstance(data, dict) or set(data) != set(bib.entries):
+        if not make:
+            return None
         data = {}
         labels, suffixes = _labels(bib)
         for k in sorted(bib.entries):
@@ -292,7 +295,7 @@ def citation_labels(bib: Bib) -> dict[str, str]:
     >>> citation_labels(wb.bib)["Alster2020b"]  # doctest: +SKIP
     'Alster and Li 2020b'
     """
-    data = _all_formatted(bib)
+    data = _all_formatted(bib, make=False)  # the labels alone take a tenth of the time of formatting every reference
     if data is not None:
         return {k: data[k][0] for k in sorted(bib.entries)}
     return dict(_labels(bib)[0])

@@ -101,10 +101,9 @@ def build_reports(root: Path, out: Path, jobs: int | None = None, use_cache: boo
     footer = f"Built from commit {head_commit(root)}, data {fingerprint(data_files(root), root)} (SHA-256 of data/ and references.bib)."
     log_path = cache.cache_dir(root) / "last-build.json"
     earlier = last_seconds(log_path)
-    from ..citations import short_citation, warm_cache
+    from ..citations import citation_labels, warm_cache
 
-    warm_cache(wb.bib)  # format every reference once, before the kernels need them
-    labels = {k: short_citation(k, wb.bib) for k in sorted(wb.bib.entries)}
+    labels = citation_labels(wb.bib)  # no reference is formatted yet: that is done while the kernels start
     pages_cache = PageCache(root, labels)
     sources = {p: nbformat.read(p, as_version=4) for p in notebooks}
     pages = [page_of(p, nb) for p, nb in sources.items()]
@@ -130,6 +129,9 @@ def build_reports(root: Path, out: Path, jobs: int | None = None, use_cache: boo
         seconds: dict[str, float] = {}
 
         exports = ThreadPoolExecutor(max_workers=1, thread_name_prefix="review-export")
+        # every reference is formatted once, into the cache, on the export thread while the kernels start: they
+        # read it seconds later, after their imports, as the reference page does
+        warmed = exports.submit(warm_cache, wb.bib)
 
         def export(path: Path, nb: nbformat.NotebookNode, used: list[str]) -> PageBuild:
             build = _export(path, nb, labels, wb.settings.review_title)
@@ -149,6 +151,8 @@ def build_reports(root: Path, out: Path, jobs: int | None = None, use_cache: boo
             import IPython  # noqa: F401
 
             from .site import site_pages
+
+            warmed.result()
 
             made.append(site_pages(root, wb, pages, labels, FOOTER_TOKEN, compare, bool(since), say, CHART_TOKENS if chart_from else None))
             site_cache.put(made[0])
