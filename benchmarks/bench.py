@@ -24,7 +24,7 @@ Intake quality (`review intake`), on the workbook's own articles with data/claim
   recall (catalogued claims a candidate holds or lies within), candidates per claim, precision (candidates
   that find a claim), suggested outcome right, suggested wording right; per article and in total.
 
-Options: --scale N (default 100), --repeat N (floor/clean-build pairs, default 3), --skip-tests, --skip-scale, --intake-only (intake and did-you-mean figures only).
+Options: --scale N (default 100), --repeat N (floor/clean-build pairs, default 7), --skip-tests, --skip-scale, --intake-only (intake and did-you-mean figures only).
 """
 
 from __future__ import annotations
@@ -177,7 +177,7 @@ def edit(root: Path, rel: str, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
-def real_workbook(work: Path, figures: dict[str, object], rows: list[tuple[str, str]], skip_tests: bool, repeat: int = 3) -> None:
+def real_workbook(work: Path, figures: dict[str, object], rows: list[tuple[str, str]], skip_tests: bool, repeat: int = 7) -> None:
     from review.build import notebook_paths
 
     root = copy_workbook(work / "real")
@@ -185,7 +185,9 @@ def real_workbook(work: Path, figures: dict[str, object], rows: list[tuple[str, 
     n = len(notebook_paths(root))
     run(review)  # warm-up: first kernel start and imports after install are slower than any later run
     # floor and clean build alternate, `repeat` times, and the medians are compared: a machine that is busy
-    # for a moment then slows one of each pair, not only the build or only the floor
+    # for a moment then slows one of each pair, not only the build or only the floor. On a shared 2-core
+    # machine one pair's ratio ranged 1.16-1.99 within a run, and the median of 3 moved by 0.3 between runs;
+    # 7 pairs (about 2.5 minutes) hold it to about 0.1
     floors, cleans, floor_cpu, clean_cpu = [], [], [], []
     for _ in range(repeat):
         floors.append(floor(work, n, floor_cpu))
@@ -327,7 +329,7 @@ def main() -> int:
     parser.add_argument("--scale", type=int, default=100)
     parser.add_argument("--skip-tests", action="store_true", help="do not time the test suite")
     parser.add_argument("--skip-scale", action="store_true", help="do not build the synthetic workbook")
-    parser.add_argument("--repeat", type=int, default=3, help="floor and clean-build pairs to time (their medians are compared)")
+    parser.add_argument("--repeat", type=int, default=7, help="floor and clean-build pairs to time (their medians are compared)")
     parser.add_argument("--intake-only", action="store_true", help="only measure the quality of review intake (seconds)")
     args = parser.parse_args()
     figures: dict[str, object] = {"cores": os.cpu_count(), "jobs": int(os.environ.get("REVIEW_JOBS") or os.cpu_count() or 1)}
