@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -369,3 +370,18 @@ def test_reviewers_notes_name_lettered_works_with_their_letter(real: Bib):
         text = path.read_text(encoding="utf-8")
         for base in lettered:
             assert not re.search(re.escape(base) + r"(?![a-z]|-[a-z])", text), (path.name, base)
+
+
+def test_labels_read_before_and_after_every_reference_is_formatted_agree(tmp_path: Path):
+    # review report keys its page cache on the labels before any reference is formatted, and exports pages with
+    # the labels the kernels read back from the formatted references' cache: the two must be the same
+    shutil.copy(REPO / "references.bib", tmp_path / "references.bib")
+    bib = read_bib(tmp_path)
+    before = ct.citation_labels(bib)
+    assert not list(bib.cache.glob("references-*.json"))  # nothing formatted yet
+    ct.warm_cache(bib)
+    assert list(bib.cache.glob("references-*.json"))
+    ct._FORMATTED.clear()  # as in a kernel, another process: the formatted references are read from the cache
+    fresh = read_bib(tmp_path)
+    assert ct.citation_labels(fresh) == before
+    assert {k: ct.short_citation(k, fresh) for k in before} == before
