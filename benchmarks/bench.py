@@ -186,8 +186,8 @@ def real_workbook(work: Path, figures: dict[str, object], rows: list[tuple[str, 
     run(review)  # warm-up: first kernel start and imports after install are slower than any later run
     # floor and clean build alternate, `repeat` times, and the medians are compared: a machine that is busy
     # for a moment then slows one of each pair, not only the build or only the floor. On a shared 2-core
-    # machine one pair's ratio ranged 1.16-1.99 within a run, and the median of 3 moved by 0.3 between runs;
-    # 7 pairs (about 2.5 minutes) hold it to about 0.1
+    # machine one pair's ratio ranged 1.16-1.99 within a run, and the median of 3 pairs moved between 1.28
+    # and 1.57 from run to run; 7 pairs take about 2.5 minutes
     floors, cleans, floor_cpu, clean_cpu = [], [], [], []
     for _ in range(repeat):
         floors.append(floor(work, n, floor_cpu))
