@@ -373,8 +373,8 @@ def test_reviewers_notes_name_lettered_works_with_their_letter(real: Bib):
 
 
 def test_labels_read_before_and_after_every_reference_is_formatted_agree(tmp_path: Path):
-    # review report keys its page cache on the labels before any reference is formatted, and exports pages with
-    # the labels the kernels read back from the formatted references' cache: the two must be the same
+    # citation_labels gives the labels without formatting every reference (a tenth of the time); they must be the
+    # ones the kernels read back from the formatted references' cache, or pages and charts would disagree
     shutil.copy(REPO / "references.bib", tmp_path / "references.bib")
     bib = read_bib(tmp_path)
     before = ct.citation_labels(bib)
