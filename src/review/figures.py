@@ -80,7 +80,7 @@ def empty_figure(title: str, unit: str) -> Figure:
 
 
 def heatmap(ax, data: pd.DataFrame, **kwargs: object) -> None:
-    """``sns.heatmap`` with every row and column named: rows level, columns upright (a chart may turn them after).
+    """``sns.heatmap`` with every row and column named, all names horizontal (a chart may turn the column names after).
 
     Seaborn names the cells itself only after measuring every label, on a
     renderer of its own, to see whether they overlap and should be turned
@@ -199,7 +199,7 @@ def domain_heatmap(grades_table: pd.DataFrame, scales: Scales | None = None, tit
     ax = fig.subplots()
     cmap = ListedColormap([OKABE_ITO["green"], "#B7E4C7", "#F7F7F7", OKABE_ITO["orange"], OKABE_ITO["vermillion"]])
     heatmap(ax, scores, cmap=cmap, vmin=-2.5, vmax=2.5, cbar=False, linewidths=0.5, linecolor="white",
-                annot=graded[domains].map(scales.mark).values, fmt="")
+            annot=graded[domains].map(scales.mark).values, fmt="")
     figure_title(fig, title)
     ax.set_xlabel("GRADE domain")
     ax.set_ylabel("")
