@@ -191,3 +191,117 @@ def test_a_kernels_tracer_loads_no_page_building_code():
     code = "import sys, review.build.trace; print(sorted(m for m in ('nbformat', 'nbconvert', 'nbclient', 'review.build.reports') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == "[]"
+
+
+def test_start_order_puts_the_two_longest_on_one_worker_when_that_ends_sooner(tmp_path: Path):
+    from review.build.kernels import finish_time, longest_first, start_order
+
+    seconds = {"00-a.ipynb": 2.0, "01-b.ipynb": 2.8, "02-c.ipynb": 4.4, "03-d.ipynb": 3.5, "04-e.ipynb": 3.2}
+    paths = [tmp_path / name for name in seconds]
+    lpt = longest_first(paths, seconds)
+    assert finish_time([seconds[p.name] for p in lpt], 2) == pytest.approx(8.7)  # 4.4 + 2.8 and 3.5 + 3.2 + 2.0
+    order = start_order(paths, seconds, 2)
+    assert sorted(order) == sorted(paths)
+    assert finish_time([seconds[p.name] for p in order], 2) == pytest.approx(8.0)  # 4.4 + 3.5 and 3.2 + 2.8 + 2.0
+    # on one worker, or with a worker per notebook, every order ends together: longest first is kept
+    assert start_order(paths, seconds, 1) == lpt
+    assert start_order(paths, seconds, 5) == lpt
+    # a notebook never timed: no basis for a search, so longest first (then by file size)
+    for p in paths:
+        p.write_text("x", encoding="utf-8")
+    partly = {k: v for k, v in seconds.items() if k != "01-b.ipynb"}
+    assert start_order(paths, partly, 2) == longest_first(paths, partly)
+
+
+def test_finish_time_starts_each_job_on_the_first_free_worker():
+    from review.build.kernels import finish_time
+
+    assert finish_time([3.0, 1.0, 1.0, 1.0], 2) == 3.0  # the three short ones follow each other on the second worker
+    assert finish_time([1.0, 1.0, 3.0], 2) == 4.0
+    assert finish_time([2.0, 2.0], 1) == 4.0
+
+
+def _kernel_processes(at_least: int = 0) -> set[int]:
+    """This process's running kernels; with ``at_least``, waits (up to 20 s) until that many are running."""
+    import time
+
+    import psutil
+
+    deadline = time.monotonic() + 20
+    while True:
+        found = set()
+        for p in psutil.Process().children(recursive=True):
+            try:
+                if "ipykernel" in " ".join(p.cmdline()) and p.status() != psutil.STATUS_ZOMBIE:
+                    found.add(p.pid)
+            except psutil.Error:
+                pass
+        if len(found) >= at_least or time.monotonic() > deadline:
+            return found
+        time.sleep(0.05)
+
+
+def test_kernel_pool_runs_notebooks_in_kernels_started_ahead_and_records_their_inputs(small: Path, tmp_path: Path):
+    from review.build.kernels import KernelPool
+
+    write_notebook(small / "notebooks" / "02-read-sources.ipynb", ["import review\nwb = review.load_workbook()", "len(wb.sources)"], "Sources")
+    before = _kernel_processes()
+    with KernelPool(small, small / "notebooks", 2, traces=tmp_path) as pool:
+        assert len(_kernel_processes(at_least=len(before) + 2) - before) == 2  # started before any notebook is given
+        claims, used_claims = pool.execute(small / "notebooks" / "01-count-claims.ipynb")
+        sources, used_sources = pool.execute(small / "notebooks" / "02-read-sources.ipynb")
+        third, used_third = pool.execute(small / "notebooks" / "01-count-claims.ipynb")  # beyond the two: started when asked
+    assert used_claims == used_third == ["data/claims.csv"] and used_sources == ["data/sources.csv"]
+    assert claims.cells[-1].outputs[0]["data"]["text/plain"] == third.cells[-1].outputs[0]["data"]["text/plain"]
+    assert int(claims.cells[-1].outputs[0]["data"]["text/plain"]) > 100
+    assert _kernel_processes() == before  # each kernel shut down after its notebook
+
+
+def test_kernel_pool_shuts_down_kernels_it_never_used_and_reports_a_failed_cell(small: Path):
+    from review.build.kernels import KernelPool
+
+    write_notebook(small / "notebooks" / "02-break-it.ipynb", ["1 / 0"], "Broken")
+    before = _kernel_processes()
+    with KernelPool(small, small / "notebooks", 3) as pool:  # one more kernel than notebooks
+        assert len(_kernel_processes(at_least=len(before) + 3) - before) == 3
+        with pytest.raises(ReportError) as info:
+            pool.execute(small / "notebooks" / "02-break-it.ipynb")
+        assert str(info.value).startswith("notebooks/02-break-it.ipynb: cell 2 failed: ZeroDivisionError: division by zero")
+        nb, used = pool.execute(small / "notebooks" / "01-count-claims.ipynb")  # the pool goes on after a failure
+    assert used == [] and nb.cells[-1].outputs
+    assert _kernel_processes() == before  # the failed notebook's kernel and the unused one: none left behind
+
+
+def test_a_clean_build_starts_kernels_only_for_notebooks_without_a_cached_page(small: Path):
+    from review.build.pagecache import never_cached
+
+    notebook = small / "notebooks" / "01-count-claims.ipynb"
+    assert never_cached(small, [notebook]) == [notebook]
+    build_reports(small, small / "reports")
+    assert never_cached(small, [notebook]) == []  # a rebuild reusing every page starts no kernel for nothing
+
+
+def test_closing_the_pool_while_a_notebook_runs_stops_its_kernel_and_frees_the_waiting_thread(small: Path):
+    """An interrupted build must not hang on a notebook whose kernel loop has stopped, nor leave its kernel running."""
+    import threading
+
+    from review.build.kernels import KernelPool
+
+    write_notebook(small / "notebooks" / "02-sleep.ipynb", ["import time\ntime.sleep(40)"], "Sleeps")
+    before = _kernel_processes()
+    pool = KernelPool(small, small / "notebooks", 1)
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            pool.execute(small / "notebooks" / "02-sleep.ipynb")
+        except BaseException as exc:  # noqa: BLE001 - whatever it is, the thread must end with it
+            failed.append(exc)
+
+    waiting = threading.Thread(target=run)
+    waiting.start()
+    _kernel_processes(at_least=len(before) + 1)
+    pool.close()
+    waiting.join(timeout=30)
+    assert not waiting.is_alive() and len(failed) == 1
+    assert _kernel_processes() == before

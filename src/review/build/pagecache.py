@@ -55,6 +55,16 @@ def input_digests(root: Path, names: Iterable[str]) -> dict[str, str]:
     return out
 
 
+def never_cached(root: Path, notebooks: Iterable[Path]) -> list[Path]:
+    """The notebooks with no cached page of any version: these will execute, whatever their inputs.
+
+    Read from file names only, before the workbook is loaded, so the build can
+    start their kernels at once.
+    """
+    stored = {p.name.rsplit("-", 1)[0] for p in (cache.cache_dir(root) / "pages").glob("*.json")}
+    return [nb for nb in notebooks if nb.stem not in stored]
+
+
 class PageCache:
     """Exported pages by notebook, keyed on the notebook, the code, and the inputs the notebook used last time."""
 
