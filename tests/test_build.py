@@ -305,3 +305,21 @@ def test_closing_the_pool_while_a_notebook_runs_stops_its_kernel_and_frees_the_w
     waiting.join(timeout=30)
     assert not waiting.is_alive() and len(failed) == 1
     assert _kernel_processes() == before
+
+
+def test_kernel_pool_starts_the_next_notebooks_kernel_while_one_runs_only_as_many_as_expected(small: Path):
+    from review.build.kernels import KernelPool
+
+    notebook = small / "notebooks" / "01-count-claims.ipynb"
+    before = _kernel_processes()
+    with KernelPool(small, small / "notebooks", 1) as pool:
+        pool.expect(3)
+        pool.execute(notebook)
+        assert len(_kernel_processes(at_least=len(before) + 1) - before) == 1  # the second notebook's, started ahead
+        pool.execute(notebook)
+        assert len(_kernel_processes(at_least=len(before) + 1) - before) == 1  # the third's
+        pool.execute(notebook)
+        assert _kernel_processes() == before  # three notebooks expected: no fourth kernel
+    with KernelPool(small, small / "notebooks", 1) as pool:  # not told of more: one kernel, one notebook
+        pool.execute(notebook)
+        assert _kernel_processes() == before

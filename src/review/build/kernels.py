@@ -179,10 +179,12 @@ class KernelPool:
     A kernel takes about 0.6 s to start (a Python process importing IPython),
     and the build spends about as long loading the workbook and the
     bibliography before it knows which notebooks to run. The pool starts
-    ``count`` kernels when it is made, so the two overlap; every later
-    notebook gets a kernel started when it is run. Each kernel runs one
-    notebook and is shut down, as with :func:`execute`; kernels never used are
-    shut down by :meth:`close`.
+    ``count`` kernels when it is made, so the two overlap. Once told how many
+    notebooks will run (:meth:`expect`), each notebook that takes a ready
+    kernel starts the next notebook's kernel, so a worker finishing one
+    notebook finds the next kernel ready rather than waiting for it to start.
+    Each kernel runs one notebook and is shut down, as with :func:`execute`;
+    kernels never used are shut down by :meth:`close`.
 
     Every kernel of the pool runs on one event loop, on a thread of its own.
     With ``traces`` (a folder), each kernel records the workbook inputs its
@@ -198,7 +200,13 @@ class KernelPool:
         self._thread.start()
         self._lock = threading.Lock()
         self._made = 0
+        self._expected = count
         self._ready = [self._start() for _ in range(count)]
+
+    def expect(self, notebooks: int) -> None:
+        """How many notebooks the pool will run in all: each kernel taken starts the next one's, until there are that many."""
+        with self._lock:
+            self._expected = notebooks
 
     def _start(self):  # noqa: ANN202 - a concurrent Future of (kernel manager, trace file)
         with self._lock:
@@ -219,6 +227,11 @@ class KernelPool:
         nb = nbformat.read(path, as_version=4)
         with self._lock:
             started = self._ready.pop(0) if self._ready else None
+            ahead = started is not None and self._made < self._expected
+        if ahead:  # this notebook's kernel was ready: start the next one's while it runs
+            nxt = self._start()
+            with self._lock:
+                self._ready.append(nxt)
         km, trace = (started or self._start()).result()
 
         def run() -> None:

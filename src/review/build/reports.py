@@ -167,6 +167,7 @@ def _build(
             site_cache.put(made[0])
 
         missing = start_order([p for p in notebooks if found[p] is None], earlier, jobs or jobs_default())
+        kernels.expect(len(missing))
         # the build's own pages need no notebook: they are made on the first worker free after the last notebook starts
         try:
             exporting = run_with_progress(run, missing, say, jobs, then=make_site if site is None else None, seconds=seconds)
