@@ -323,3 +323,16 @@ def test_kernel_pool_starts_the_next_notebooks_kernel_while_one_runs_only_as_man
     with KernelPool(small, small / "notebooks", 1) as pool:  # not told of more: one kernel, one notebook
         pool.execute(notebook)
         assert _kernel_processes() == before
+
+
+def test_a_pool_closed_while_its_kernels_are_still_starting_shuts_them_down(small: Path):
+    """A build refused after its kernels were started (a broken workbook) stops them without error and leaves none."""
+    from review.build.kernels import KernelPool
+
+    before = _kernel_processes()
+    KernelPool(small, small / "notebooks", 2).close()
+    assert _kernel_processes() == before
+    (small / "data" / "claims.csv").write_text("claim_id\nS0-01\n", encoding="utf-8")
+    with pytest.raises(WorkbookError):
+        build_reports(small, small / "reports")
+    assert _kernel_processes() == before

@@ -201,6 +201,7 @@ class KernelPool:
         self._lock = threading.Lock()
         self._made = 0
         self._expected = count
+        self._running: set[asyncio.Task] = set()
         self._ready = [self._start() for _ in range(count)]
 
     def expect(self, notebooks: int) -> None:
@@ -235,10 +236,18 @@ class KernelPool:
         km, trace = (started or self._start()).result()
 
         def run() -> None:
-            asyncio.run_coroutine_threadsafe(_run_in(km, nb, self.folder, timeout), self._loop).result()
+            asyncio.run_coroutine_threadsafe(self._run_tracked(km, nb, timeout), self._loop).result()
 
         _reported(run, nb, _where(path, self.root))
         return nb, tracing.read_trace(trace) if trace is not None else []
+
+    async def _run_tracked(self, km, nb: nbformat.NotebookNode, timeout: int) -> None:  # noqa: ANN001 - km: a started kernel manager
+        task = asyncio.current_task()
+        self._running.add(task)  # touched on the pool's loop only
+        try:
+            await _run_in(km, nb, self.folder, timeout)
+        finally:
+            self._running.discard(task)
 
     def close(self) -> None:
         """Shut down the kernels started and never used (and any notebook still running), then stop the event loop."""
@@ -248,7 +257,7 @@ class KernelPool:
         async def stop_unused() -> None:
             # a notebook still running (the build was interrupted) is cancelled: its kernel is shut down and the
             # thread waiting for it gets an error instead of waiting for ever on a stopped loop
-            running = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            running = list(self._running)  # notebooks only: a kernel still starting is let start, then shut down
             for task in running:
                 task.cancel()
             await asyncio.gather(*running, return_exceptions=True)
