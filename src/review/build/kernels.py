@@ -174,16 +174,16 @@ def execute(path: Path, root: Path, timeout: int = CELL_TIMEOUT, trace: Path | N
 
 
 class KernelPool:
-    """Fresh kernels for a build's notebooks, the first ``count`` started at once, before the notebooks are chosen.
+    """Fresh kernels for a build's notebooks, started ``ahead`` of them: the first before the notebooks are chosen.
 
     A kernel takes about 0.6 s to start (a Python process importing IPython),
     and the build spends about as long loading the workbook and the
     bibliography before it knows which notebooks to run. The pool starts
-    ``count`` kernels when it is made, so the two overlap. Once told how many
-    notebooks will run (:meth:`expect`), each notebook that takes a ready
-    kernel starts the next notebook's kernel, so a worker finishing one
-    notebook finds the next kernel ready rather than waiting for it to start.
-    Each kernel runs one notebook and is shut down, as with :func:`execute`;
+    kernels for the ``expected`` notebooks known to run (``ahead`` at most:
+    one per worker) when it is made, so the two overlap. Once told how many
+    notebooks will run in all (:meth:`expect`), it keeps ``ahead`` kernels
+    started, so a worker finishing one notebook finds the next kernel ready
+    rather than waiting for it to start. Each kernel runs one notebook and is shut down, as with :func:`execute`;
     kernels never used are shut down by :meth:`close`.
 
     Every kernel of the pool runs on one event loop, on a thread of its own.
@@ -191,7 +191,7 @@ class KernelPool:
     notebook used in a file there, and :meth:`execute` returns them.
     """
 
-    def __init__(self, root: Path, folder: Path, count: int, traces: Path | None = None) -> None:
+    def __init__(self, root: Path, folder: Path, ahead: int, traces: Path | None = None, expected: int | None = None) -> None:
         import threading
 
         self.root, self.folder, self.traces = root, folder, traces
@@ -199,23 +199,33 @@ class KernelPool:
         self._thread = threading.Thread(target=self._loop.run_forever, name="review-kernels", daemon=True)
         self._thread.start()
         self._lock = threading.Lock()
+        self._ahead = ahead
         self._made = 0
-        self._expected = count
+        self._expected = ahead if expected is None else expected
         self._running: set[asyncio.Task] = set()
-        self._ready = [self._start() for _ in range(count)]
+        self._ready: list = []  # concurrent Futures of (kernel manager, trace file), oldest first
+        self._closed = False
+        self._busy = 0  # threads inside execute()
+        self._idle = threading.Condition(self._lock)
+        self._top_up()
 
     def expect(self, notebooks: int) -> None:
-        """How many notebooks the pool will run in all: each kernel taken starts the next one's, until there are that many."""
+        """How many notebooks the pool will run in all; kernels are started ahead for them, ``ahead`` at a time."""
         with self._lock:
             self._expected = notebooks
+        self._top_up()
 
-    def _start(self):  # noqa: ANN202 - a concurrent Future of (kernel manager, trace file)
+    def _top_up(self) -> None:
+        """Start kernels until ``ahead`` are started and unused, or one has been made for every expected notebook."""
         with self._lock:
-            self._made += 1
-            n = self._made
+            for _ in range(0 if self._closed else min(self._ahead - len(self._ready), self._expected - self._made)):
+                self._ready.append(self._start())
+
+    def _start(self):  # noqa: ANN202 - a concurrent Future of (kernel manager, trace file); called holding the lock
+        self._made += 1
         trace = None
         if self.traces is not None:
-            trace = self.traces / f"kernel-{n}.inputs"
+            trace = self.traces / f"kernel-{self._made}.inputs"
             trace.write_text("", encoding="utf-8")
 
         async def start():  # noqa: ANN202
@@ -224,24 +234,38 @@ class KernelPool:
         return asyncio.run_coroutine_threadsafe(start(), self._loop)
 
     def execute(self, path: Path, timeout: int = CELL_TIMEOUT) -> tuple[nbformat.NotebookNode, list[str]]:
-        """Run ``path`` in a kernel of the pool; return it executed and the inputs it used (empty without ``traces``)."""
+        """Run ``path`` in a kernel of the pool; return it executed and the inputs it used (empty without ``traces``).
+
+        The kernel started longest ago is taken (or one is started now), and the
+        next notebook's kernel is started while this one runs. Once the pool is
+        closing, a notebook is not run: :class:`ReportError` says so.
+        """
+        where = _where(path, self.root)
         nb = nbformat.read(path, as_version=4)
         with self._lock:
-            started = self._ready.pop(0) if self._ready else None
-            ahead = started is not None and self._made < self._expected
-        if ahead:  # this notebook's kernel was ready: start the next one's while it runs
-            nxt = self._start()
+            if self._closed:
+                raise ReportError(f"{where}: not run: the build stopped")
+            self._busy += 1
+            started = self._ready.pop(0) if self._ready else self._start()
+        try:
+            self._top_up()
+            km, trace = started.result()
+
+            def run() -> None:
+                asyncio.run_coroutine_threadsafe(self._run_tracked(km, nb, timeout, where), self._loop).result()
+
+            _reported(run, nb, where)
+            return nb, tracing.read_trace(trace) if trace is not None else []
+        finally:
             with self._lock:
-                self._ready.append(nxt)
-        km, trace = (started or self._start()).result()
+                self._busy -= 1
+                self._idle.notify_all()
 
-        def run() -> None:
-            asyncio.run_coroutine_threadsafe(self._run_tracked(km, nb, timeout), self._loop).result()
-
-        _reported(run, nb, _where(path, self.root))
-        return nb, tracing.read_trace(trace) if trace is not None else []
-
-    async def _run_tracked(self, km, nb: nbformat.NotebookNode, timeout: int) -> None:  # noqa: ANN001 - km: a started kernel manager
+    async def _run_tracked(self, km, nb: nbformat.NotebookNode, timeout: int, where: str) -> None:  # noqa: ANN001 - km: a started kernel manager
+        """Run ``nb`` in ``km`` on the pool's loop, as a task :meth:`close` can cancel; once closing, only stop the kernel."""
+        if self._closed:
+            await _stop_kernel(km, now=True)
+            raise ReportError(f"{where}: not run: the build stopped")
         task = asyncio.current_task()
         self._running.add(task)  # touched on the pool's loop only
         try:
@@ -249,14 +273,19 @@ class KernelPool:
         finally:
             self._running.discard(task)
 
-    def close(self) -> None:
-        """Shut down the kernels started and never used (and any notebook still running), then stop the event loop."""
+    def close(self, wait: float = 60) -> None:
+        """Shut down every kernel: notebooks still running are cancelled, kernels never used are stopped; then stop the loop.
+
+        A notebook running when the pool closes (the build was interrupted)
+        fails with an error in the thread that asked for it, which never waits
+        on a stopped loop. The loop stops once no thread is inside
+        :meth:`execute` (at most ``wait`` seconds).
+        """
         with self._lock:
+            self._closed = True
             unused, self._ready = self._ready, []
 
-        async def stop_unused() -> None:
-            # a notebook still running (the build was interrupted) is cancelled: its kernel is shut down and the
-            # thread waiting for it gets an error instead of waiting for ever on a stopped loop
+        async def stop() -> None:
             running = list(self._running)  # notebooks only: a kernel still starting is let start, then shut down
             for task in running:
                 task.cancel()
@@ -269,7 +298,9 @@ class KernelPool:
                 await _stop_kernel(km, now=True)  # it ran nothing: no need to let it exit cleanly
 
         try:
-            asyncio.run_coroutine_threadsafe(stop_unused(), self._loop).result()
+            asyncio.run_coroutine_threadsafe(stop(), self._loop).result()
+            with self._lock:  # a thread still taking its kernel stops it itself (_run_tracked), on the running loop
+                self._idle.wait_for(lambda: self._busy == 0, timeout=wait)
         finally:
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join()
