@@ -114,9 +114,10 @@ def _build(
     earlier = last_seconds(log_path)
     from ..citations import citation_labels, warm_cache
 
-    # every reference is formatted once, into the cache, before any kernel starts, and the kernels read it back.
-    # Formatting them while the kernels start saved 0.25 s here, but a kernel that reached a citation first (a
-    # 5,000-entry bibliography takes 11 s to format) would format them all again itself
+    # every reference is formatted once, into the cache, before any notebook runs, and the kernels read it back.
+    # Formatting them while the notebooks start saved 0.25 s here, but a notebook that reached a citation first (a
+    # 5,000-entry bibliography takes 11 s to format) would format them all again itself. The kernels started
+    # already run no notebook until then
     warm_cache(wb.bib)
     labels = citation_labels(wb.bib)
     pages_cache = PageCache(root, labels)
@@ -194,7 +195,7 @@ def _build(
         log = {
             "executed": [b.page.notebook for b in builds if not b.cached],
             "cached": [b.page.notebook for b in builds if b.cached],
-            # how long each notebook took, kept from earlier builds: the next build starts the longest first
+            # how long each notebook took, kept from earlier builds: the next build orders the notebooks by them
             "seconds": dict(sorted({**earlier, **seconds}.items())),
         }
         cache.write_json(log_path, log)
