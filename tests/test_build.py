@@ -213,12 +213,37 @@ def test_start_order_puts_the_two_longest_on_one_worker_when_that_ends_sooner(tm
     assert start_order(paths, partly, 2) == longest_first(paths, partly)
 
 
+def test_start_order_leaves_room_for_the_site_pages_queued_after_the_notebooks(tmp_path: Path):
+    from review.build.kernels import finish_time, start_order
+
+    seconds = {"00-a.ipynb": 1.9, "01-b.ipynb": 3.0, "02-c.ipynb": 6.3, "03-d.ipynb": 3.9, "04-e.ipynb": 3.6}
+    paths = [tmp_path / name for name in seconds]
+    blind = start_order(paths, seconds, 2)  # 6.3 + 3.0 and 3.9 + 3.6 + 1.9: both workers free at 9.3-9.4
+    aware = start_order(paths, seconds, 2, then=2.0)  # the 2 s pages need a worker free early
+    assert finish_time([seconds[p.name] for p in blind], 2, then=2.0) == pytest.approx(11.3)
+    assert finish_time([seconds[p.name] for p in aware], 2, then=2.0) == pytest.approx(10.5)
+
+
+def test_build_records_how_long_its_own_pages_took_for_the_next_order(small: Path):
+    from review import cache
+    from review.build.reports import last_site_seconds
+
+    log = cache.cache_dir(small) / "last-build.json"
+    assert last_site_seconds(log) == 0.0
+    build_reports(small, small / "reports")
+    made = last_site_seconds(log)
+    assert made > 0
+    build_reports(small, small / "reports")  # pages reused: the time they took when made is kept
+    assert last_site_seconds(log) == made
+
+
 def test_finish_time_starts_each_job_on_the_first_free_worker():
     from review.build.kernels import finish_time
 
     assert finish_time([3.0, 1.0, 1.0, 1.0], 2) == 3.0  # the three short ones follow each other on the second worker
     assert finish_time([1.0, 1.0, 3.0], 2) == 4.0
     assert finish_time([2.0, 2.0], 1) == 4.0
+    assert finish_time([3.0, 1.0], 2, then=1.5) == 3.0  # the queued job goes to the worker free at 1.0
 
 
 def _kernel_processes(at_least: int = 0) -> set[int]:

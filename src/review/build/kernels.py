@@ -360,34 +360,39 @@ def parallel(fn: Callable[[T], R], items: Iterable[T], jobs: int | None = None, 
 SEARCH_LIMIT = 7
 
 
-def finish_time(seconds: list[float], workers: int) -> float:
-    """When the last of these jobs ends, started in this order, each on the first worker free (as :func:`parallel` does)."""
+def finish_time(seconds: list[float], workers: int, then: float = 0.0) -> float:
+    """When the last of these jobs ends, started in this order, each on the first worker free (as :func:`parallel` does).
+
+    ``then`` is the time of :func:`parallel`'s ``then`` job, queued after them all.
+    """
     free = [0.0] * max(1, workers)
-    for took in seconds:
+    for took in [*seconds, then]:
         i = free.index(min(free))
         free[i] += took
     return max(free)
 
 
-def start_order(paths: list[Path], seconds: Mapping[str, float], workers: int) -> list[Path]:
+def start_order(paths: list[Path], seconds: Mapping[str, float], workers: int, then: float = 0.0) -> list[Path]:
     """The order to start the notebooks in so that, by last build's times, the last one ends soonest.
 
     Longest first is a good rule but not the best one: five notebooks taking
     4.4, 3.5, 3.2, 2.8 and 2.0 s on two workers end at 8.7 s longest first
     (4.4 + 2.8 on one, 3.5 + 3.2 + 2.0 on the other) and at 8.0 s when the
-    two longest share a worker. When every notebook has a time and there are
-    at most SEARCH_LIMIT of them, every order is tried and the first that ends
-    soonest is kept, starting from longest first (which is kept on a tie).
-    Otherwise the order is :func:`longest_first`.
+    two longest share a worker. ``then`` is the time of the job queued after
+    the notebooks (the build's own pages), which the first worker free takes.
+    When every notebook has a time and there are at most SEARCH_LIMIT of them,
+    every order is tried and the first that ends soonest is kept, starting
+    from longest first (which is kept on a tie). Otherwise the order is
+    :func:`longest_first`.
     """
     import itertools
 
     order = longest_first(paths, seconds)
-    if len(order) > SEARCH_LIMIT or len(order) <= workers or not all(p.name in seconds for p in order):
+    if len(order) > SEARCH_LIMIT or not all(p.name in seconds for p in order):
         return order
-    best, best_end = order, finish_time([seconds[p.name] for p in order], workers)
+    best, best_end = order, finish_time([seconds[p.name] for p in order], workers, then)
     for candidate in itertools.permutations(order):
-        end = finish_time([seconds[p.name] for p in candidate], workers)
+        end = finish_time([seconds[p.name] for p in candidate], workers, then)
         if end < best_end - 1e-9:
             best, best_end = list(candidate), end
     return best

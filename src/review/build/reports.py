@@ -21,6 +21,7 @@ import html
 import json
 import shutil
 import tempfile
+import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
@@ -61,6 +62,13 @@ def last_seconds(log_path: Path) -> dict[str, float]:
     if not isinstance(seconds, dict):
         return {}
     return {str(k): float(v) for k, v in seconds.items() if isinstance(v, (int, float))}
+
+
+def last_site_seconds(log_path: Path) -> float:
+    """How long the build's own pages took when they were last made (0 when never recorded)."""
+    log = cache.read_json(log_path)
+    value = log.get("site_seconds") if isinstance(log, dict) else None
+    return float(value) if isinstance(value, (int, float)) else 0.0
 
 
 def _write(path: Path, text: str) -> None:
@@ -155,6 +163,7 @@ def _build(
             return exports.submit(export, path, nb, used)  # on its own thread: this worker starts the next kernel now
 
         made: list[dict[str, str]] = []
+        site_seconds: list[float] = []
 
         def make_site() -> None:
             # imported only now that the kernels have started: grading takes a second to import.
@@ -164,10 +173,14 @@ def _build(
 
             from .site import site_pages
 
+            start = time.perf_counter()
             made.append(site_pages(root, wb, pages, labels, FOOTER_TOKEN, compare, bool(since), say, CHART_TOKENS if chart_from else None))
             site_cache.put(made[0])
+            site_seconds.append(round(time.perf_counter() - start, 2))
 
-        missing = start_order([p for p in notebooks if found[p] is None], earlier, jobs or jobs_default())
+        # ordered with the site pages in the plan: they go to the first worker free once every notebook has started
+        earlier_site = last_site_seconds(log_path)
+        missing = start_order([p for p in notebooks if found[p] is None], earlier, jobs or jobs_default(), earlier_site if site is None else 0.0)
         kernels.expect(len(missing))
         # the build's own pages need no notebook: they are made on the first worker free after the last notebook starts
         try:
@@ -197,6 +210,7 @@ def _build(
             "cached": [b.page.notebook for b in builds if b.cached],
             # how long each notebook took, kept from earlier builds: the next build orders the notebooks by them
             "seconds": dict(sorted({**earlier, **seconds}.items())),
+            "site_seconds": site_seconds[0] if site_seconds else earlier_site,
         }
         cache.write_json(log_path, log)
     except BaseException:
