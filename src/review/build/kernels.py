@@ -190,8 +190,9 @@ class KernelPool:
     one per worker) when it is made, so the two overlap. Once told how many
     notebooks will run in all (:meth:`expect`), it keeps ``ahead`` kernels
     started, so a worker finishing one notebook finds the next kernel ready
-    rather than waiting for it to start. Each kernel runs one notebook and is shut down, as with :func:`execute`;
-    kernels never used are shut down by :meth:`close`.
+    rather than waiting for it to start. Each kernel runs one notebook and is
+    shut down, as with :func:`execute`; kernels never used are shut down by
+    :meth:`close`.
 
     Every kernel of the pool runs on one event loop, on a thread of its own.
     With ``traces`` (a folder), each kernel records the workbook inputs its
@@ -406,12 +407,9 @@ def start_order(paths: list[Path], seconds: Mapping[str, float], workers: int, t
     order = longest_first(paths, seconds)
     if len(order) > SEARCH_LIMIT or not all(p.name in seconds for p in order):
         return order
-    best, best_end = order, finish_time([seconds[p.name] for p in order], workers, then)
-    for candidate in itertools.permutations(order):
-        end = finish_time([seconds[p.name] for p in candidate], workers, then)
-        if end < best_end - 1e-9:
-            best, best_end = list(candidate), end
-    return best
+    # min keeps the first of equal orders, and the first permutation is longest first; rounding makes sums of the
+    # same times in another order equal
+    return list(min(itertools.permutations(order), key=lambda c: round(finish_time([seconds[p.name] for p in c], workers, then), 6)))
 
 
 def run_with_progress(

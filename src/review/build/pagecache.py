@@ -55,14 +55,24 @@ def input_digests(root: Path, names: Iterable[str]) -> dict[str, str]:
     return out
 
 
+def pages_dir(root: Path) -> Path:
+    """Where exported pages are cached: one file per notebook version, ``<notebook stem>-<key>.json``."""
+    return cache.cache_dir(root) / "pages"
+
+
+def stored_versions(folder: Path, notebook: Path) -> list[Path]:
+    """Every cached page of ``notebook`` in ``folder``, whatever its key."""
+    return sorted(folder.glob(f"{notebook.stem}-*.json"))
+
+
 def never_cached(root: Path, notebooks: Iterable[Path]) -> list[Path]:
     """The notebooks with no cached page of any version: these will execute, whatever their inputs.
 
     Read from file names only, before the workbook is loaded, so the build can
     start their kernels at once.
     """
-    stored = {p.name.rsplit("-", 1)[0] for p in (cache.cache_dir(root) / "pages").glob("*.json")}
-    return [nb for nb in notebooks if nb.stem not in stored]
+    folder = pages_dir(root)
+    return [nb for nb in notebooks if not stored_versions(folder, nb)]
 
 
 class PageCache:
@@ -70,7 +80,7 @@ class PageCache:
 
     def __init__(self, root: Path, labels: Mapping[str, str]):
         self.root = root
-        self.dir = cache.cache_dir(root) / "pages"
+        self.dir = pages_dir(root)
         self.base = cache.combine({
             "code": cache.code_digest([root / "requirements.lock", root / "pyproject.toml"]),
             "config": cache.sha256_bytes((root / "workbook.toml").read_bytes()) if (root / "workbook.toml").is_file() else "",
@@ -93,7 +103,7 @@ class PageCache:
     def put(self, notebook: Path, build: PageBuild, used: Iterable[str]) -> None:
         record = {"page": build.page.__dict__, "html": build.html, "front_chart": build.front_chart, "inputs": input_digests(self.root, used)}
         path = self._path(notebook)
-        for old in self.dir.glob(f"{notebook.stem}-*.json"):  # one entry per notebook version is enough
+        for old in stored_versions(self.dir, notebook):  # one entry per notebook version is enough
             if old != path:
                 old.unlink(missing_ok=True)
         cache.write_json(path, record)
